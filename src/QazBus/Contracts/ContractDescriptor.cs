@@ -1,0 +1,63 @@
+using System.Reflection;
+using QazBus.Naming;
+
+namespace QazBus.Contracts;
+
+/// <summary>A contract version as the bus sees it: name, major version, owner agency, exchange and CLR type.</summary>
+public sealed record ContractDescriptor
+{
+    private ContractDescriptor(Type clrType, string name, int majorVersion)
+    {
+        ClrType = clrType;
+        Name = name;
+        MajorVersion = majorVersion;
+        Owner = BusNames.AgencyOf(name);
+        Exchange = BusNames.Exchange(name, majorVersion);
+        DataSchema = DataSchemaUri(name, majorVersion);
+    }
+
+    /// <summary>The record type.</summary>
+    public Type ClrType { get; }
+
+    /// <summary>The contract name, for example <c>mju.population.citizen-registered</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The major version.</summary>
+    public int MajorVersion { get; }
+
+    /// <summary>The owner agency: the first segment of the name. Only its systems publish the contract.</summary>
+    public string Owner { get; }
+
+    /// <summary>The RabbitMQ exchange, <c>{name}.v{major}</c>.</summary>
+    public string Exchange { get; }
+
+    /// <summary>The CloudEvents <c>dataschema</c> value naming this contract version.</summary>
+    public string DataSchema { get; }
+
+    /// <summary>The CloudEvents <c>dataschema</c> of a contract version: <c>urn:qazbus:contract:{name}:v{major}</c>.</summary>
+    public static string DataSchemaUri(string name, int majorVersion) => $"urn:qazbus:contract:{name}:v{majorVersion}";
+
+    /// <summary>Reads the <see cref="ContractAttribute"/> of <paramref name="type"/>.</summary>
+    /// <exception cref="InvalidOperationException">The type has no attribute, or its name or version is invalid.</exception>
+    public static ContractDescriptor For(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var attribute = type.GetCustomAttribute<ContractAttribute>()
+            ?? throw new InvalidOperationException(
+                $"Type {type.FullName} is not a QazBus contract: mark it with [Contract(\"agency.domain.event\", majorVersion)].");
+
+        if (!BusNames.IsValidContractName(attribute.Name))
+        {
+            throw new InvalidOperationException(
+                $"Contract name '{attribute.Name}' on {type.FullName} is invalid: use '{{agency}}.{{domain}}.{{event}}' in lowercase a-z, 0-9 and '-'.");
+        }
+
+        if (attribute.MajorVersion < 1)
+        {
+            throw new InvalidOperationException(
+                $"Contract '{attribute.Name}' on {type.FullName} has major version {attribute.MajorVersion}; versions start at 1.");
+        }
+
+        return new ContractDescriptor(type, attribute.Name, attribute.MajorVersion);
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using QazBus.Contracts;
+using QazBus.Handling;
+using QazBus.Naming;
+using QazBus.Pipeline;
+
+namespace QazBus.Hosting;
+
+/// <summary>Returned by <c>AddQazBus</c>: adds handlers to endpoints of this system.</summary>
+public sealed class QazBusBuilder
+{
+    internal QazBusBuilder(IServiceCollection services, BusEndpoints endpoints)
+    {
+        Services = services;
+        Endpoints = endpoints;
+    }
+
+    /// <summary>The service collection the bus is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    internal BusEndpoints Endpoints { get; }
+
+    /// <summary>
+    /// Subscribes <typeparamref name="THandler"/> to <typeparamref name="TContract"/> at the endpoint
+    /// <paramref name="endpoint"/>, whose queue is <c>{agency}.{system}.{endpoint}</c>.
+    /// </summary>
+    /// <typeparam name="TContract">A record marked with <see cref="ContractAttribute"/>.</typeparam>
+    /// <typeparam name="THandler">The handler; registered as scoped, resolved once per message.</typeparam>
+    /// <param name="endpoint">The endpoint name, one lowercase segment such as <c>address-changes</c>. Several contracts may share an endpoint.</param>
+    public QazBusBuilder AddHandler<TContract, THandler>(string endpoint)
+        where TContract : class
+        where THandler : class, IContractHandler<TContract>
+    {
+        if (!BusNames.IsValidEndpointName(endpoint))
+        {
+            throw new ArgumentException($"Endpoint name '{endpoint}' must be one lowercase segment of a-z, 0-9 and '-'.", nameof(endpoint));
+        }
+
+        var contract = ContractDescriptor.For(typeof(TContract));
+        Services.TryAddScoped<THandler>();
+        Endpoints.Get(endpoint).Add(new MessageRoute(
+            contract,
+            (provider, message, context, cancellationToken) =>
+                provider.GetRequiredService<THandler>().HandleAsync((TContract)message, context, cancellationToken)));
+        return this;
+    }
+}
+
+/// <summary>The endpoints of this system, filled by <see cref="QazBusBuilder"/>; queue names are fixed once the system id is known.</summary>
+internal sealed class BusEndpoints
+{
+    private readonly Dictionary<string, EndpointDefinition> _byName = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<EndpointDefinition> All => _byName.Values;
+
+    // The queue name needs the system id, which comes from configuration; it is bound at start-up by Bind().
+    public EndpointDefinition Get(string name)
+    {
+        if (!_byName.TryGetValue(name, out var endpoint))
+        {
+            endpoint = new EndpointDefinition(name);
+            _byName[name] = endpoint;
+        }
+
+        return endpoint;
+    }
+}

@@ -1,0 +1,40 @@
+namespace QazBus.Transport;
+
+/// <summary>
+/// What the bus needs from a broker. Two implementations: RabbitMQ (production) and in-memory (embedded default,
+/// pipeline tests). Both give the same semantics: durable topology, confirmed sends, and at-least-once delivery
+/// where a message is acknowledged only after the consume callback returns.
+/// </summary>
+public interface IBusTransport : IAsyncDisposable
+{
+    /// <summary>Connects to the broker; retries while it is not yet reachable.</summary>
+    Task ConnectAsync(CancellationToken cancellationToken);
+
+    /// <summary>Declares a contract exchange (idempotent).</summary>
+    Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken);
+
+    /// <summary>Declares an endpoint queue, its error queue, and binds the queue to <paramref name="exchanges"/> (idempotent).</summary>
+    Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken);
+
+    /// <summary>Publishes to an exchange and completes when the broker has confirmed it.</summary>
+    Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Sends straight to a queue (error queue, replay) and completes when the broker has confirmed it.</summary>
+    Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts consuming <paramref name="queue"/>. Each message is passed to <paramref name="onMessage"/>; when it
+    /// returns, the message is acknowledged; when it throws, the message is returned to the queue.
+    /// </summary>
+    /// <returns>A handle that stops consuming and waits for messages in flight when disposed.</returns>
+    Task<IAsyncDisposable> ConsumeAsync(
+        string queue,
+        ConsumerSettings settings,
+        Func<TransportMessage, CancellationToken, Task> onMessage,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>How a consumer takes messages from its queue.</summary>
+/// <param name="PrefetchCount">How many unacknowledged messages the broker may push at once.</param>
+/// <param name="ConcurrencyLimit">How many messages are handled at the same time.</param>
+public sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit);

@@ -1,0 +1,116 @@
+namespace QazBus.Transport.InMemory;
+
+/// <summary>The in-memory transport over an <see cref="InMemoryBroker"/>: same acknowledgement rules as RabbitMQ.</summary>
+internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
+{
+    public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)
+    {
+        broker.DeclareExchange(exchange);
+        return Task.CompletedTask;
+    }
+
+    public Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken)
+    {
+        broker.DeclareQueue(queue);
+        broker.DeclareQueue(Naming.BusNames.ErrorQueue(queue));
+        foreach (var exchange in exchanges)
+        {
+            broker.DeclareExchange(exchange);
+            broker.Bind(queue, exchange);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken)
+    {
+        broker.Publish(exchange, message);
+        return Task.CompletedTask;
+    }
+
+    public Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken)
+    {
+        broker.Send(queue, message);
+        return Task.CompletedTask;
+    }
+
+    public Task<IAsyncDisposable> ConsumeAsync(
+        string queue,
+        ConsumerSettings settings,
+        Func<TransportMessage, CancellationToken, Task> onMessage,
+        CancellationToken cancellationToken)
+    {
+        var consumer = new Consumer(broker, queue, settings.ConcurrencyLimit, onMessage);
+        return Task.FromResult<IAsyncDisposable>(consumer);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private sealed class Consumer : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task[] _workers;
+
+        public Consumer(InMemoryBroker broker, string queue, int concurrency, Func<TransportMessage, CancellationToken, Task> onMessage)
+        {
+            var reader = broker.Reader(queue);
+            _workers = Enumerable.Range(0, concurrency)
+                .Select(_ => Task.Run(() => WorkAsync(broker, queue, reader, onMessage, _stop.Token)))
+                .ToArray();
+        }
+
+        private static async Task WorkAsync(
+            InMemoryBroker broker,
+            string queue,
+            System.Threading.Channels.ChannelReader<TransportMessage> reader,
+            Func<TransportMessage, CancellationToken, Task> onMessage,
+            CancellationToken stop)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                TransportMessage message;
+                try
+                {
+                    message = await reader.ReadAsync(stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await onMessage(message, CancellationToken.None).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Like a broker, a failed callback means "not acknowledged": the message goes back.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    broker.Send(queue, Redeliver(message));
+                }
+            }
+        }
+
+        private static TransportMessage Redeliver(TransportMessage message) => new()
+        {
+            Body = message.Body,
+            Headers = message.Headers,
+            ContentType = message.ContentType,
+            MessageId = message.MessageId,
+            CorrelationId = message.CorrelationId,
+            Type = message.Type,
+            AppId = message.AppId,
+            Timestamp = message.Timestamp,
+            Redelivered = true,
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+            _stop.Dispose();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace QazBus.Transport.RabbitMq;
+
+/// <summary>
+/// One consumer on one queue: acknowledges a message after the pipeline returned, returns it to the queue when
+/// the pipeline threw (for example when the error queue could not be written), and drains in-flight messages on stop.
+/// </summary>
+internal sealed partial class RabbitMqConsumer(
+    IChannel channel,
+    string queue,
+    Func<TransportMessage, CancellationToken, Task> onMessage,
+    ILogger logger) : IAsyncDisposable
+{
+    private readonly CountdownEvent _inFlight = new(1);
+    private string? _consumerTag;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += OnReceivedAsync;
+        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+    {
+        if (!_inFlight.TryAddCount())
+        {
+            return; // stopping: the unacknowledged message goes back to the queue when the channel closes
+        }
+
+        try
+        {
+            var message = RabbitMqTransport.FromDelivery(delivery);
+            try
+            {
+                await onMessage(message, delivery.CancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Any failure here means "not done": return the message to the queue, never lose it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRequeued(logger, ex, queue);
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
+                return;
+            }
+
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.Signal();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_consumerTag is not null && channel.IsOpen)
+            {
+                await channel.BasicCancelAsync(_consumerTag).ConfigureAwait(false);
+            }
+
+            // Wait for messages being handled to be acknowledged before closing the channel.
+            _inFlight.Signal();
+            await Task.Run(() => _inFlight.Wait(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            _inFlight.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message returned to {Queue}: it could not be handled or moved to the error queue")]
+    private static partial void LogRequeued(ILogger logger, Exception exception, string queue);
+}

@@ -1,0 +1,317 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+using QazBus.Configuration;
+using QazBus.Naming;
+
+namespace QazBus.Transport.RabbitMq;
+
+/// <summary>
+/// The RabbitMQ transport, on the official RabbitMQ.Client 7: durable fanout exchanges, quorum queues,
+/// persistent messages, publisher confirms and manual acknowledgements.
+/// </summary>
+internal sealed partial class RabbitMqTransport : IBusTransport
+{
+    private static readonly Dictionary<string, object?> QuorumQueue = new() { ["x-queue-type"] = "quorum" };
+
+    private readonly QazBusOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ResiliencePipeline _connectPipeline;
+    private readonly ResiliencePipeline _publishPipeline;
+    private IConnection? _connection;
+    private IChannel? _publishChannel;
+
+    public RabbitMqTransport(IOptions<QazBusOptions> options, ILogger<RabbitMqTransport> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        var uri = new Uri(_options.RabbitMq.Uri!);
+        var endpoint = $"{uri.Host}:{(uri.IsDefaultPort ? 5672 : uri.Port)}";
+
+        // Start-up: the broker may come up after the service (a cluster restart, compose ordering). Retry with
+        // backoff and say so in the log, rather than crash-looping; give up after ConnectTimeout with the reason.
+        _connectPipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(_options.RabbitMq.ConnectTimeout)
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>().Handle<SocketException>().Handle<IOException>(),
+                OnRetry = args =>
+                {
+                    LogBrokerUnreachable(_logger, endpoint, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            })
+            .Build();
+
+        // Publishing while the connection recovers (a broker restart, a network cut): wait for recovery and
+        // send again, within PublishRetryTimeout. Channel errors (no such exchange, access refused) are not retried.
+        _publishPipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsConnectionFailure),
+                OnRetry = args =>
+                {
+                    LogPublishRetry(_logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            })
+            .AddTimeout(_options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1))
+            .Build();
+    }
+
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is not null)
+            {
+                return;
+            }
+
+            var factory = new ConnectionFactory
+            {
+                Uri = new Uri(_options.RabbitMq.Uri!),
+                ClientProvidedName = _options.System,
+                AutomaticRecoveryEnabled = true,
+                TopologyRecoveryEnabled = true,
+                NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
+                RequestedHeartbeat = TimeSpan.FromSeconds(30),
+            };
+
+            try
+            {
+                _connection = await _connectPipeline.ExecuteAsync(
+                    async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Polly.Timeout.TimeoutRejectedException or BrokerUnreachableException)
+            {
+                throw new InvalidOperationException(
+                    $"RabbitMQ at {factory.HostName}:{factory.Port} did not answer within {QazBusOptions.SectionName}:RabbitMq:ConnectTimeout ({_options.RabbitMq.ConnectTimeout}). Check that the broker runs and {QazBusOptions.SectionName}:RabbitMq:Uri is right.",
+                    ex);
+            }
+
+            LogConnected(_logger, factory.HostName, factory.Port, factory.VirtualHost, _options.System);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken) =>
+        WithTopologyChannelAsync(channel => channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken), cancellationToken);
+
+    public Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken) =>
+        WithTopologyChannelAsync(
+            async channel =>
+            {
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(BusNames.ErrorQueue(queue), durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (var exchange in exchanges)
+                {
+                    await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await channel.QueueBindAsync(queue, exchange, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
+    public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, string.Empty, mandatory: false, message, cancellationToken);
+
+    // Mandatory: a send to a queue that does not exist must fail, not vanish.
+    public Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken) =>
+        PublishCoreAsync(string.Empty, queue, mandatory: true, message, cancellationToken);
+
+    public async Task<IAsyncDisposable> ConsumeAsync(
+        string queue,
+        ConsumerSettings settings,
+        Func<TransportMessage, CancellationToken, Task> onMessage,
+        CancellationToken cancellationToken)
+    {
+        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: settings.ConcurrencyLimit),
+            cancellationToken).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, settings.PrefetchCount, global: false, cancellationToken).ConfigureAwait(false);
+        var consumer = new RabbitMqConsumer(channel, queue, onMessage, _logger);
+        await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+        return consumer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_publishChannel is not null)
+        {
+            await _publishChannel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.CloseAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
+
+    private async Task PublishCoreAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken)
+    {
+        var properties = ToProperties(message);
+        await _publishPipeline.ExecuteAsync(
+            async token =>
+            {
+                var channel = await GetPublishChannelAsync(token).ConfigureAwait(false);
+                // With confirmation tracking on, this completes when the broker has confirmed the message, and
+                // throws when it nacks or returns it. Many publishes may be in flight on the channel at once.
+                await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, message.Body, token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IChannel> GetPublishChannelAsync(CancellationToken cancellationToken)
+    {
+        var channel = _publishChannel;
+        if (channel is { IsOpen: true })
+        {
+            return channel;
+        }
+
+        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_publishChannel is { IsOpen: true })
+            {
+                return _publishChannel;
+            }
+
+            // A channel closed by a channel error (e.g. 404 on a missing exchange) is not recovered by the
+            // client; open a new one. A channel closed by a lost connection is recovered with it.
+            if (_publishChannel is not null && !connection.IsOpen)
+            {
+                throw new AlreadyClosedException(connection.CloseReason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 0, "connection is recovering"));
+            }
+
+            var old = _publishChannel;
+            _publishChannel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+                cancellationToken).ConfigureAwait(false);
+            if (old is not null)
+            {
+                await old.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return _publishChannel;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<IConnection> GetConnectionAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return _connection!;
+    }
+
+    private async Task WithTopologyChannelAsync(Func<IChannel, Task> declare, CancellationToken cancellationToken)
+    {
+        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            await declare(channel).ConfigureAwait(false);
+            await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static BasicProperties ToProperties(TransportMessage message) => new()
+    {
+        Persistent = true,
+        ContentType = message.ContentType,
+        MessageId = message.MessageId,
+        CorrelationId = message.CorrelationId,
+        Type = message.Type,
+        AppId = message.AppId,
+        Timestamp = message.Timestamp is { } time ? new AmqpTimestamp(time.ToUnixTimeSeconds()) : default,
+        Headers = new Dictionary<string, object?>(message.Headers, StringComparer.Ordinal),
+    };
+
+    internal static TransportMessage FromDelivery(BasicDeliverEventArgs delivery)
+    {
+        var properties = delivery.BasicProperties;
+        return new TransportMessage
+        {
+            // The client reuses its buffer after the callback: keep our own copy.
+            Body = delivery.Body.ToArray(),
+            Headers = CopyHeaders(properties.Headers),
+            ContentType = properties.ContentType,
+            MessageId = properties.MessageId,
+            CorrelationId = properties.CorrelationId,
+            Type = properties.Type,
+            AppId = properties.AppId,
+            Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,
+            Redelivered = delivery.Redelivered,
+        };
+    }
+
+    // RabbitMQ.Client 7 writes its publisher-confirm sequence number into the headers it sends
+    // (x-dotnet-pub-seq-no). It is the sender's bookkeeping, not part of the message: drop it on receive so a
+    // forwarded message carries only its own headers.
+    private const string ClientSequenceHeader = "x-dotnet-pub-seq-no";
+
+    private static Dictionary<string, object?> CopyHeaders(IDictionary<string, object?>? headers)
+    {
+        var copy = headers is null ? new Dictionary<string, object?>(StringComparer.Ordinal) : new Dictionary<string, object?>(headers, StringComparer.Ordinal);
+        copy.Remove(ClientSequenceHeader);
+        return copy;
+    }
+
+    // Transient: the connection is down or being recovered. Permanent: the broker refused this operation on
+    // this channel (404 no such exchange, 403 access refused, 406 precondition failed).
+    private static bool IsConnectionFailure(Exception exception) => exception switch
+    {
+        BrokerUnreachableException or ConnectFailureException or SocketException or IOException => true,
+        AlreadyClosedException closed => IsConnectionLevel(closed.ShutdownReason),
+        OperationInterruptedException interrupted => IsConnectionLevel(interrupted.ShutdownReason),
+        _ => false,
+    };
+
+    private static bool IsConnectionLevel(ShutdownEventArgs? reason) =>
+        reason is null
+        || reason.Initiator == ShutdownInitiator.Library
+        || reason.ReplyCode is 320 or 541 or 0;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ at {Endpoint} is not reachable yet (attempt {Attempt}); retrying in {Delay}: {Reason}")]
+    private static partial void LogBrokerUnreachable(ILogger logger, string endpoint, int attempt, TimeSpan delay, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publish failed while the connection recovers (attempt {Attempt}); retrying: {Reason}")]
+    private static partial void LogPublishRetry(ILogger logger, int attempt, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to RabbitMQ at {Host}:{Port}, vhost '{VirtualHost}', as system {System}")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string virtualHost, string system);
+}

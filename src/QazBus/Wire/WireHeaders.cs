@@ -1,0 +1,74 @@
+namespace QazBus.Wire;
+
+/// <summary>
+/// AMQP header names of the QazBus wire format. Any AMQP client can set and read them.
+/// </summary>
+/// <remarks>
+/// CloudEvents attributes follow the CloudEvents AMQP protocol binding 1.0 in binary content mode: each
+/// attribute is an application property named <c>cloudEvents:{attribute}</c>; the binding also allows
+/// <c>cloudEvents_{attribute}</c> for JMS-style clients, so QazBus reads both and writes the first.
+/// The body's media type travels in the AMQP <c>content-type</c> property. Trace context follows W3C Trace
+/// Context (<c>traceparent</c>, <c>tracestate</c>).
+/// </remarks>
+public static class WireHeaders
+{
+    /// <summary>The prefix QazBus writes for CloudEvents attributes.</summary>
+    public const string CloudEventsPrefix = "cloudEvents:";
+
+    /// <summary>The alternative prefix the CloudEvents AMQP binding allows; accepted on receive.</summary>
+    public const string CloudEventsAlternativePrefix = "cloudEvents_";
+
+    /// <summary>CloudEvents <c>specversion</c>; QazBus speaks 1.0.</summary>
+    public const string SpecVersion = CloudEventsPrefix + "specversion";
+
+    /// <summary>CloudEvents <c>id</c>: unique per source.</summary>
+    public const string Id = CloudEventsPrefix + "id";
+
+    /// <summary>CloudEvents <c>source</c>: the sending system id, <c>{agency}.{system}</c>.</summary>
+    public const string Source = CloudEventsPrefix + "source";
+
+    /// <summary>CloudEvents <c>type</c>: the contract name.</summary>
+    public const string Type = CloudEventsPrefix + "type";
+
+    /// <summary>CloudEvents <c>time</c>: RFC 3339.</summary>
+    public const string Time = CloudEventsPrefix + "time";
+
+    /// <summary>CloudEvents <c>dataschema</c>: <c>urn:qazbus:contract:{name}:v{major}</c>.</summary>
+    public const string DataSchema = CloudEventsPrefix + "dataschema";
+
+    /// <summary>W3C Trace Context <c>traceparent</c>.</summary>
+    public const string TraceParent = "traceparent";
+
+    /// <summary>W3C Trace Context <c>tracestate</c>.</summary>
+    public const string TraceState = "tracestate";
+
+    /// <summary>The CloudEvents spec version QazBus writes and accepts.</summary>
+    public const string SpecVersionValue = "1.0";
+
+    /// <summary>The media type of every QazBus body.</summary>
+    public const string JsonContentType = "application/json";
+
+    /// <summary>Why a message was moved to the error queue: a short code such as <c>malformed-json</c>.</summary>
+    public const string ErrorReason = "qazbus-error-reason";
+
+    /// <summary>A readable description of the failure, naming the header or field at fault.</summary>
+    public const string ErrorMessage = "qazbus-error-message";
+
+    /// <summary>The .NET exception type, when an exception caused the failure.</summary>
+    public const string ErrorException = "qazbus-error-exception";
+
+    /// <summary>The queue the message failed at.</summary>
+    public const string ErrorEndpoint = "qazbus-error-endpoint";
+
+    /// <summary>The system that moved the message to the error queue.</summary>
+    public const string ErrorSystem = "qazbus-error-system";
+
+    /// <summary>The host (machine) that moved the message to the error queue.</summary>
+    public const string ErrorHost = "qazbus-error-host";
+
+    /// <summary>When the message was moved to the error queue (RFC 3339).</summary>
+    public const string ErrorTime = "qazbus-error-time";
+
+    /// <summary>How many times the handler was attempted before the message was moved.</summary>
+    public const string Attempts = "qazbus-attempts";
+}
