@@ -7,6 +7,7 @@ namespace QazBus.Contracts.Population;
 /// The Ministry of Justice's population registry registered a citizen (birth, immigration or restoration).
 /// </summary>
 [Contract("mju.population.citizen-registered", 1)]
+[ContractDeprecated("2027-06-30", Replacement = "publish mju.population.citizen-registered v2 (CitizenRegisteredV2)")]
 [Description("The population registry of the Ministry of Justice registered a citizen.")]
 public sealed record CitizenRegistered
 {

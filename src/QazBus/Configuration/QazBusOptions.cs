@@ -35,8 +35,14 @@ public sealed class QazBusOptions
     /// <summary>The largest body accepted, in bytes; larger messages go to the error queue. Default 1 MiB.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>How often a warning is logged while a deprecated contract version is still used. Default 1 hour.</summary>
+    public TimeSpan DeprecationWarningInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The retry policy applied to every handler of this system.</summary>
     public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>The kill switch that pauses an endpoint whose handler fails too often.</summary>
+    public KillSwitchOptions KillSwitch { get; set; } = new();
 }
 
 /// <summary>Which broker the bus uses.</summary>
@@ -62,9 +68,63 @@ public sealed class RabbitMqOptions
     public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>The <c>QazBus:Retry</c> section: one retry policy for the whole system.</summary>
+/// <summary>
+/// The <c>QazBus:Retry</c> section: one retry policy for the whole system, overridable per contract or endpoint.
+/// A failed handler is retried at once <see cref="ImmediateRetries"/> times, then redelivered after each of
+/// <see cref="Delays"/>, then moved to the error queue. Permanent failures skip straight to the error queue.
+/// </summary>
 public sealed class RetryOptions
 {
-    /// <summary>How many times a failed handler is retried at once, in memory, before the message goes to the error queue. Default 2.</summary>
+    /// <summary>How many times a failed handler is retried at once, in memory. Default 2.</summary>
     public int ImmediateRetries { get; set; } = 2;
+
+    /// <summary>
+    /// Delayed redeliveries after the immediate retries, as delay levels: <c>"10s, 1m, 10m"</c> (the default);
+    /// <c>"none"</c> for none. Levels: 1s 2s 5s 10s 30s 1m 5m 10m 30m 1h 2h 6h 12h 24h.
+    /// </summary>
+    public string Delays { get; set; } = "10s, 1m, 10m";
+
+    /// <summary>
+    /// Full names of exception types that no retry can fix (a base type matches its subtypes), for example
+    /// <c>System.ArgumentException</c>. Schema violations and deserialization errors are always permanent.
+    /// </summary>
+    public List<string> PermanentExceptions { get; set; } = [];
+
+    /// <summary>Overrides by contract name, for example <c>Contracts:mju.population.address-changed:Delays</c>.</summary>
+    public Dictionary<string, RetryOverride> Contracts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Overrides by endpoint name (the handler's endpoint); these win over contract overrides.</summary>
+    public Dictionary<string, RetryOverride> Endpoints { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A per-contract or per-endpoint retry override; unset values inherit the system's policy.</summary>
+public sealed class RetryOverride
+{
+    /// <summary>Overrides <see cref="RetryOptions.ImmediateRetries"/>.</summary>
+    public int? ImmediateRetries { get; set; }
+
+    /// <summary>Overrides <see cref="RetryOptions.Delays"/>.</summary>
+    public string? Delays { get; set; }
+}
+
+/// <summary>
+/// The <c>QazBus:KillSwitch</c> section: when too many messages of an endpoint fail (a downstream system is
+/// down), the endpoint stops consuming for a pause instead of burning every message's retries.
+/// </summary>
+public sealed class KillSwitchOptions
+{
+    /// <summary>On by default.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The failure ratio over the window that trips it. Default 0.2 (20 %).</summary>
+    public double FailureRatio { get; set; } = 0.2;
+
+    /// <summary>How many of the latest messages are looked at. Default 100.</summary>
+    public int WindowSize { get; set; } = 100;
+
+    /// <summary>No trip before this many messages were seen in the window. Default 20.</summary>
+    public int MinimumMessages { get; set; } = 20;
+
+    /// <summary>How long the endpoint pauses before it consumes again. Default 1 minute.</summary>
+    public TimeSpan Pause { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -67,11 +67,66 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
             failures.Add($"{S}:MaxMessageBytes must be between 1024 and 134217728, got {options.MaxMessageBytes}.");
         }
 
-        if (options.Retry.ImmediateRetries is < 0 or > 10)
+        ValidateRetry($"{S}:Retry", options.Retry.ImmediateRetries, options.Retry.Delays, failures);
+        foreach (var (contract, retry) in options.Retry.Contracts)
         {
-            failures.Add($"{S}:Retry:ImmediateRetries must be between 0 and 10, got {options.Retry.ImmediateRetries}.");
+            if (!BusNames.IsValidContractName(contract))
+            {
+                failures.Add($"{S}:Retry:Contracts:{contract} does not name a contract ('{{agency}}.{{domain}}.{{event}}').");
+            }
+
+            ValidateRetry($"{S}:Retry:Contracts:{contract}", retry.ImmediateRetries, retry.Delays, failures);
+        }
+
+        foreach (var (endpoint, retry) in options.Retry.Endpoints)
+        {
+            if (!BusNames.IsValidEndpointName(endpoint))
+            {
+                failures.Add($"{S}:Retry:Endpoints:{endpoint} does not name an endpoint (one lowercase segment).");
+            }
+
+            ValidateRetry($"{S}:Retry:Endpoints:{endpoint}", retry.ImmediateRetries, retry.Delays, failures);
+        }
+
+        var killSwitch = options.KillSwitch;
+        if (killSwitch.FailureRatio is <= 0 or > 1)
+        {
+            failures.Add($"{S}:KillSwitch:FailureRatio must be above 0 and at most 1, got {killSwitch.FailureRatio}.");
+        }
+
+        if (killSwitch.WindowSize is < 1 or > 100_000)
+        {
+            failures.Add($"{S}:KillSwitch:WindowSize must be between 1 and 100000, got {killSwitch.WindowSize}.");
+        }
+
+        if (killSwitch.MinimumMessages < 1 || killSwitch.MinimumMessages > killSwitch.WindowSize)
+        {
+            failures.Add($"{S}:KillSwitch:MinimumMessages must be between 1 and {S}:KillSwitch:WindowSize, got {killSwitch.MinimumMessages}.");
+        }
+
+        if (killSwitch.Pause <= TimeSpan.Zero)
+        {
+            failures.Add($"{S}:KillSwitch:Pause must be positive, got {killSwitch.Pause}.");
+        }
+
+        if (options.DeprecationWarningInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{S}:DeprecationWarningInterval must be positive, got {options.DeprecationWarningInterval}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateRetry(string key, int? immediateRetries, string? delays, List<string> failures)
+    {
+        if (immediateRetries is < 0 or > 10)
+        {
+            failures.Add($"{key}:ImmediateRetries must be between 0 and 10, got {immediateRetries}.");
+        }
+
+        if (delays is not null && !Retry.DelayLevels.TryParse(delays, out _, out var error))
+        {
+            failures.Add($"{key}:Delays: {error}.");
+        }
     }
 }

@@ -6,8 +6,10 @@ namespace QazBus.Contracts;
 /// <summary>A contract version as the bus sees it: name, major version, owner agency, exchange and CLR type.</summary>
 public sealed record ContractDescriptor
 {
-    private ContractDescriptor(Type clrType, string name, int majorVersion)
+    private ContractDescriptor(Type clrType, string name, int majorVersion, ContractDeprecatedAttribute? deprecated)
     {
+        Sunset = deprecated?.Sunset;
+        Replacement = deprecated?.Replacement;
         ClrType = clrType;
         Name = name;
         MajorVersion = majorVersion;
@@ -34,6 +36,12 @@ public sealed record ContractDescriptor
     /// <summary>The CloudEvents <c>dataschema</c> value naming this contract version.</summary>
     public string DataSchema { get; }
 
+    /// <summary>The last day this version may be published, when it is deprecated.</summary>
+    public DateOnly? Sunset { get; }
+
+    /// <summary>What to use instead, when deprecated.</summary>
+    public string? Replacement { get; }
+
     /// <summary>The CloudEvents <c>dataschema</c> of a contract version: <c>urn:qazbus:contract:{name}:v{major}</c>.</summary>
     public static string DataSchemaUri(string name, int majorVersion) => $"urn:qazbus:contract:{name}:v{majorVersion}";
 
@@ -58,6 +66,6 @@ public sealed record ContractDescriptor
                 $"Contract '{attribute.Name}' on {type.FullName} has major version {attribute.MajorVersion}; versions start at 1.");
         }
 
-        return new ContractDescriptor(type, attribute.Name, attribute.MajorVersion);
+        return new ContractDescriptor(type, attribute.Name, attribute.MajorVersion, type.GetCustomAttribute<ContractDeprecatedAttribute>());
     }
 }

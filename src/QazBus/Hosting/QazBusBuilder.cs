@@ -39,10 +39,20 @@ public sealed class QazBusBuilder
 
         var contract = ContractDescriptor.For(typeof(TContract));
         Services.TryAddScoped<THandler>();
-        Endpoints.Get(endpoint).Add(new MessageRoute(
-            contract,
+        Func<IServiceProvider, object, MessageContext, CancellationToken, Task> invoke =
             (provider, message, context, cancellationToken) =>
-                provider.GetRequiredService<THandler>().HandleAsync((TContract)message, context, cancellationToken)));
+                provider.GetRequiredService<THandler>().HandleAsync((TContract)message, context, cancellationToken);
+
+        var target = Endpoints.Get(endpoint);
+        target.Add(new MessageRoute(contract, contract, static message => message, invoke));
+
+        // Older versions reach this handler through the upcasters declared next to the contracts: the endpoint
+        // is bound to their exchanges too, and each message is converted step by step (v1 → v2 → v3).
+        foreach (var (older, upcast) in Upcasters.Chain(contract))
+        {
+            target.Add(new MessageRoute(older, contract, upcast, invoke));
+        }
+
         return this;
     }
 }

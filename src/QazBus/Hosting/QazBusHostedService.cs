@@ -12,13 +12,14 @@ namespace QazBus.Hosting;
 internal sealed partial class QazBusHostedService(
     IBusTransport transport,
     BusEndpoints endpoints,
-    IServiceScopeFactory scopes,
+    BusStatus status,
+    IServiceProvider services,
     IOptions<QazBusOptions> options,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("QazBus");
-    private readonly List<IAsyncDisposable> _consumers = [];
+    private readonly List<IBusConsumer> _consumers = [];
     private readonly CancellationTokenSource _stopping = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,14 +32,40 @@ internal sealed partial class QazBusHostedService(
         {
             endpoint.Bind(settings.System);
             await transport.DeclareEndpointAsync(endpoint.Queue, endpoint.Exchanges, cancellationToken).ConfigureAwait(false);
-            var pipeline = new ConsumePipeline(endpoint, transport, scopes, options, time, loggerFactory.CreateLogger<ConsumePipeline>());
-            _consumers.Add(await transport.ConsumeAsync(
+            IBusConsumer? consumer = null;
+            var pipeline = new ConsumePipeline(endpoint, services, () => PauseAsync(endpoint.Queue, consumer!));
+            consumer = await transport.ConsumeAsync(
                 endpoint.Queue,
                 consumerSettings,
                 (message, _) => pipeline.HandleAsync(message, _stopping.Token),
-                cancellationToken).ConfigureAwait(false));
+                cancellationToken).ConfigureAwait(false);
+            _consumers.Add(consumer);
             LogConsuming(_logger, settings.System, endpoint.Queue, endpoint.Exchanges);
         }
+    }
+
+    // The kill switch tripped: stop taking messages for a pause, then try again. The handler's dependency is
+    // probably down; waiting costs nothing, while consuming would spend every message's retries.
+    private async Task PauseAsync(string queue, IBusConsumer consumer)
+    {
+        var pause = options.Value.KillSwitch.Pause;
+        status.Paused(queue, time.GetUtcNow() + pause);
+        LogPaused(_logger, queue, pause);
+        await consumer.PauseAsync().ConfigureAwait(false);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(pause, time, _stopping.Token).ConfigureAwait(false);
+                await consumer.ResumeAsync().ConfigureAwait(false);
+                status.Resumed(queue);
+                LogResumed(_logger, queue);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping
+            }
+        });
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -52,10 +79,17 @@ internal sealed partial class QazBusHostedService(
         }
 
         _consumers.Clear();
+        await _stopping.CancelAsync().ConfigureAwait(false);
     }
 
     public void Dispose() => _stopping.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{System} consumes {Queue} (bound to {Exchanges})")]
     private static partial void LogConsuming(ILogger logger, string system, string queue, IReadOnlyCollection<string> exchanges);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kill switch: {Queue} fails too often; consuming paused for {Pause}")]
+    private static partial void LogPaused(ILogger logger, string queue, TimeSpan pause);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kill switch: {Queue} consumes again")]
+    private static partial void LogResumed(ILogger logger, string queue);
 }

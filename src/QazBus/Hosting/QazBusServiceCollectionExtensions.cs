@@ -8,6 +8,7 @@ using QazBus.Configuration;
 using QazBus.Contracts;
 using QazBus.Hosting;
 using QazBus.Publishing;
+using QazBus.Retry;
 using QazBus.Transport;
 using QazBus.Transport.InMemory;
 using QazBus.Transport.RabbitMq;
@@ -53,6 +54,19 @@ public static class QazBusServiceCollectionExtensions
         services.TryAddSingleton<ContractCatalog>();
         services.TryAddSingleton<InMemoryBroker>();
         services.TryAddSingleton<IBusTransport>(CreateTransport);
+        services.TryAddSingleton<BusStatus>();
+        services.TryAddSingleton<RetryPolicy>();
+        services.TryAddSingleton<DeprecationPolicy>();
+        services.TryAddSingleton(provider => new OutgoingMessageFactory(
+            provider.GetRequiredService<ContractCatalog>(),
+            provider.GetRequiredService<DeprecationPolicy>(),
+            provider.GetRequiredService<IOptions<QazBusOptions>>(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new MessageDispatcher(
+            provider.GetRequiredService<IBusTransport>(),
+            provider.GetServices<QazBus.Observation.IMessageObserver>(),
+            provider.GetRequiredService<IOptions<QazBusOptions>>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IContractPublisher, ContractPublisher>();
         services.AddHostedService<QazBusHostedService>();
 

@@ -1,24 +1,26 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using QazBus.Configuration;
+using QazBus.Contracts;
 using QazBus.Handling;
 using QazBus.Naming;
+using QazBus.Observation;
+using QazBus.Retry;
 using QazBus.Telemetry;
 using QazBus.Transport;
+using QazBus.Validation;
 using QazBus.Wire;
 
 namespace QazBus.Pipeline;
 
 /// <summary>
-/// The consume pipeline of one endpoint: size ► headers ► contract and version ► sender ► JSON ► handler with
-/// retries ► ack. A message that cannot succeed goes to the endpoint's error queue with the reason in headers,
-/// and the next message flows: bad input never stops a consumer.
+/// The consume pipeline of one endpoint: size ► headers ► contract and version ► sender ► JSON ► contract rules
+/// ► upcast ► filters (inbox) ► handler, with immediate retries ► ack. On failure: delayed redelivery through the
+/// broker, then the error queue with the reason in headers. Bad input goes to the error queue at once, and the
+/// next message flows: bad input never stops a consumer.
 /// </summary>
 internal sealed partial class ConsumePipeline
 {
@@ -28,24 +30,30 @@ internal sealed partial class ConsumePipeline
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly QazBusOptions _options;
-    private readonly ResiliencePipeline<int> _retry;
+    private readonly RetryPolicy _retry;
+    private readonly DeprecationPolicy _deprecation;
+    private readonly IMessageObserver[] _observers;
+    private readonly KillSwitch _killSwitch;
+    private readonly bool _hasFilters;
 
-    public ConsumePipeline(
-        EndpointDefinition endpoint,
-        IBusTransport transport,
-        IServiceScopeFactory scopes,
-        IOptions<QazBusOptions> options,
-        TimeProvider time,
-        ILogger logger)
+    public ConsumePipeline(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped)
     {
         _endpoint = endpoint;
-        _transport = transport;
-        _scopes = scopes;
-        _time = time;
-        _logger = logger;
-        _options = options.Value;
-        _retry = BuildRetry(_options.Retry);
+        _transport = services.GetRequiredService<IBusTransport>();
+        _scopes = services.GetRequiredService<IServiceScopeFactory>();
+        _time = services.GetRequiredService<TimeProvider>();
+        _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("QazBus.Consume");
+        _options = services.GetRequiredService<IOptions<QazBusOptions>>().Value;
+        _retry = services.GetRequiredService<RetryPolicy>();
+        _deprecation = services.GetRequiredService<DeprecationPolicy>();
+        _observers = services.GetServices<IMessageObserver>().ToArray();
+        _killSwitch = new KillSwitch(_options.KillSwitch);
+        OnKillSwitchTripped = onKillSwitchTripped;
+        using var probe = _scopes.CreateScope();
+        _hasFilters = probe.ServiceProvider.GetServices<IConsumeFilter>().Any();
     }
+
+    private Func<Task> OnKillSwitchTripped { get; }
 
     public async Task HandleAsync(TransportMessage message, CancellationToken cancellationToken)
     {
@@ -55,26 +63,32 @@ internal sealed partial class ConsumePipeline
         try
         {
             (envelope, route) = Route(message);
-            contract = Deserialize(message, route);
+            contract = route.Upcast(Deserialize(message, route));
         }
         catch (MessageRejectedException rejected)
         {
-            await DeadLetterAsync(message, rejected.Reason, rejected.Message, rejected.InnerException ?? rejected, attempts: 0, cancellationToken).ConfigureAwait(false);
+            await DeadLetterAsync(message, null, rejected.Reason, rejected.Message, rejected.InnerException ?? rejected, attempts: 0, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        _deprecation.OnConsume(route.WireContract);
+
         using var activity = QazBusDiagnostics.ActivitySource.StartActivity(
             $"{_endpoint.Queue} process", ActivityKind.Consumer, TraceContext.Extract(message));
+        var schedule = _retry.For(_endpoint.Name, envelope.Type);
+        var redeliveries = ReadInt(message, WireHeaders.Redeliveries);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "rabbitmq");
             activity.SetTag("messaging.operation.type", "process");
             activity.SetTag("messaging.destination.name", _endpoint.Queue);
             activity.SetTag("messaging.message.id", envelope.Id);
+            activity.SetTag("messaging.rabbitmq.message.redelivered", message.Redelivered);
             activity.SetTag("qazbus.contract.name", envelope.Type);
             activity.SetTag("qazbus.contract.version", envelope.Version);
             activity.SetTag("qazbus.source", envelope.Source);
             activity.SetTag("qazbus.endpoint", _endpoint.Queue);
+            activity.SetTag("qazbus.redelivery", redeliveries);
         }
 
         var tags = new TagList
@@ -84,53 +98,87 @@ internal sealed partial class ConsumePipeline
             { "qazbus.endpoint", _endpoint.Queue },
         };
 
-        var state = new AttemptState();
-        Exception? lastFailure = null;
-        try
+        // Attempt numbers run on across redeliveries: with 2 immediate retries, redelivery 1 starts at attempt 4.
+        var firstAttempt = (redeliveries * schedule.AttemptsPerDelivery) + 1;
+        var attempt = firstAttempt;
+        Exception? failure = null;
+        var duplicate = false;
+        for (; attempt < firstAttempt + schedule.AttemptsPerDelivery; attempt++)
         {
-            await _retry.ExecuteAsync(
-                async (state, token) =>
+            if (attempt > firstAttempt)
+            {
+                QazBusDiagnostics.Retried.Add(1, tags);
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["qazbus.attempt"] = attempt }));
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                duplicate = await InvokeAsync(route, contract, envelope, attempt, cancellationToken).ConfigureAwait(false);
+                failure = null;
+                break;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // shutting down: the transport returns the message to the queue
+            }
+#pragma warning disable CA1031 // A handler may throw anything; every failure is classified, never lost.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+                QazBusDiagnostics.Failed.Add(1, tags);
+                LogHandlerFailed(_logger, ex, envelope.Type, envelope.Version, envelope.Id, _endpoint.Queue, attempt);
+                if (_retry.IsPermanent(ex))
                 {
-                    state.Attempts++;
-                    var started = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        await InvokeAsync(route, contract, envelope, state.Attempts, token).ConfigureAwait(false);
-                        return state.Attempts;
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                    {
-                        QazBusDiagnostics.Failed.Add(1, tags);
-                        LogHandlerFailed(_logger, ex, envelope.Type, envelope.Version, envelope.Id, _endpoint.Queue, state.Attempts);
-                        throw;
-                    }
-                    finally
-                    {
-                        QazBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-                    }
-                },
-                state,
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: let the transport return the message to the queue.
-            throw;
-        }
-        catch (Exception ex)
-        {
-            lastFailure = ex;
+                    break;
+                }
+            }
+            finally
+            {
+                QazBusDiagnostics.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+            }
         }
 
-        if (lastFailure is null)
+        var tripped = _killSwitch.Record(failed: failure is not null && !_retry.IsPermanent(failure));
+
+        if (failure is null)
         {
-            QazBusDiagnostics.Consumed.Add(1, tags);
+            if (duplicate)
+            {
+                QazBusDiagnostics.Duplicates.Add(1, tags);
+            }
+            else
+            {
+                QazBusDiagnostics.Consumed.Add(1, tags);
+            }
+
+            activity?.SetTag("qazbus.attempt", attempt);
+            await ObserveAsync(message, envelope, duplicate ? MessageOutcome.Duplicate : MessageOutcome.Handled, null, attempt, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        activity?.SetStatus(ActivityStatusCode.Error, lastFailure.GetType().FullName);
-        var reason = lastFailure is MessageRejectedException rejectedByHandler ? rejectedByHandler.Reason : RejectReason.HandlerFailed;
-        await DeadLetterAsync(message, reason, lastFailure.Message, lastFailure, state.Attempts, cancellationToken).ConfigureAwait(false);
+        activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
+        var attempts = Math.Min(attempt, firstAttempt + schedule.AttemptsPerDelivery - 1);
+        if (!_retry.IsPermanent(failure) && redeliveries < schedule.Delays.Length)
+        {
+            await ScheduleRedeliveryAsync(message, envelope, schedule.Delays[redeliveries], redeliveries + 1, failure, attempts, activity, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var reason = failure switch
+            {
+                MessageRejectedException rejected => rejected.Reason,
+                ContractValidationException => RejectReason.SchemaViolation,
+                _ => RejectReason.HandlerFailed,
+            };
+            await DeadLetterAsync(message, envelope, reason, failure.Message, failure, attempts, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (tripped)
+        {
+            await OnKillSwitchTripped().ConfigureAwait(false);
+        }
     }
 
     private (IncomingEnvelope Envelope, MessageRoute Route) Route(TransportMessage message)
@@ -167,9 +215,10 @@ internal sealed partial class ConsumePipeline
 
     private static object Deserialize(TransportMessage message, MessageRoute route)
     {
+        object contract;
         try
         {
-            return JsonSerializer.Deserialize(message.Body.Span, route.WireContract.ClrType, BusJson.Options)
+            contract = JsonSerializer.Deserialize(message.Body.Span, route.WireContract.ClrType, BusJson.Options)
                 ?? throw new MessageRejectedException(RejectReason.DeserializationFailed,
                     $"Body is JSON null; contract '{route.WireContract.Name}' v{route.WireContract.MajorVersion} needs an object.");
         }
@@ -184,6 +233,16 @@ internal sealed partial class ConsumePipeline
             throw new MessageRejectedException(RejectReason.DeserializationFailed,
                 $"Body does not match contract '{route.WireContract.Name}' v{route.WireContract.MajorVersion}: {ex.Message}", ex);
         }
+
+        // The same rules the publisher checked: a sender that skipped them (or a non-.NET one) is caught here.
+        var violations = ContractValidator.Validate(contract);
+        if (violations.Count > 0)
+        {
+            throw new MessageRejectedException(RejectReason.SchemaViolation,
+                $"Body breaks contract '{route.WireContract.Name}' v{route.WireContract.MajorVersion}: {string.Join("; ", violations)}");
+        }
+
+        return contract;
     }
 
     private static bool IsWellFormedJson(ReadOnlySpan<byte> body)
@@ -203,9 +262,10 @@ internal sealed partial class ConsumePipeline
         }
     }
 
-    private async Task InvokeAsync(MessageRoute route, object contract, IncomingEnvelope envelope, int attempt, CancellationToken cancellationToken)
+    // Returns true when a filter (the inbox) recognised a duplicate and the handler was not called.
+    private async Task<bool> InvokeAsync(MessageRoute route, object contract, IncomingEnvelope envelope, int attempt, CancellationToken cancellationToken)
     {
-        var context = new MessageContext
+        var messageContext = new MessageContext
         {
             MessageId = envelope.Id,
             Source = envelope.Source,
@@ -220,13 +280,63 @@ internal sealed partial class ConsumePipeline
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            await route.Invoke(scope.ServiceProvider, contract, context, cancellationToken).ConfigureAwait(false);
+            if (!_hasFilters)
+            {
+                await route.Invoke(scope.ServiceProvider, contract, messageContext, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            var context = new ConsumeContext
+            {
+                Message = messageContext,
+                Contract = contract,
+                Services = scope.ServiceProvider,
+                CancellationToken = cancellationToken,
+            };
+            ConsumeStep pipeline = c => route.Invoke(c.Services, c.Contract, c.Message, c.CancellationToken);
+            foreach (var filter in scope.ServiceProvider.GetServices<IConsumeFilter>().Reverse())
+            {
+                var next = pipeline;
+                pipeline = c => filter.InvokeAsync(c, next);
+            }
+
+            await pipeline(context).ConfigureAwait(false);
+            return context.IsDuplicate;
         }
     }
 
-    private async Task DeadLetterAsync(TransportMessage message, string reason, string description, Exception? exception, int attempts, CancellationToken cancellationToken)
+    private async Task ScheduleRedeliveryAsync(
+        TransportMessage message, IncomingEnvelope envelope, TimeSpan delay, int redelivery, Exception failure, int attempts, Activity? activity, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        var now = _time.GetUtcNow();
+        var headers = new List<KeyValuePair<string, object?>>
+        {
+            new(WireHeaders.Redeliveries, redelivery),
+            new(WireHeaders.Attempts, attempts),
+            new(WireHeaders.FirstFailure, message.GetHeader(WireHeaders.FirstFailure) ?? DelayLevels.Rfc3339(now)),
+            new(WireHeaders.LastFailure, DelayLevels.Rfc3339(now)),
+            new(WireHeaders.NextAttempt, DelayLevels.Rfc3339(now + delay)),
+            new(WireHeaders.ErrorException, failure.GetType().FullName),
+        };
+
+        // The body and the sender's headers travel unchanged; the retry state rides along in qazbus-* headers.
+        await _transport.SendDelayedAsync(_endpoint.Queue, message.WithHeaders(headers), delay, cancellationToken).ConfigureAwait(false);
+        QazBusDiagnostics.Redelivered.Add(1,
+            new KeyValuePair<string, object?>("qazbus.contract.name", envelope.Type),
+            new KeyValuePair<string, object?>("qazbus.endpoint", _endpoint.Queue));
+        activity?.AddEvent(new ActivityEvent("redelivery scheduled", tags: new ActivityTagsCollection
+        {
+            ["qazbus.redelivery"] = redelivery,
+            ["qazbus.delay_ms"] = delay.TotalMilliseconds,
+        }));
+        LogRedelivery(_logger, envelope.Id, _endpoint.Queue, redelivery, DelayLevels.Label(delay));
+        await ObserveAsync(message, envelope, MessageOutcome.RedeliveryScheduled, RejectReason.HandlerFailed, attempts, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeadLetterAsync(
+        TransportMessage message, IncomingEnvelope? envelope, string reason, string description, Exception? exception, int attempts, CancellationToken cancellationToken)
+    {
+        var now = DelayLevels.Rfc3339(_time.GetUtcNow());
         var headers = new List<KeyValuePair<string, object?>>
         {
             new(WireHeaders.ErrorReason, reason),
@@ -236,47 +346,68 @@ internal sealed partial class ConsumePipeline
             new(WireHeaders.ErrorHost, Environment.MachineName),
             new(WireHeaders.ErrorTime, now),
             new(WireHeaders.Attempts, attempts),
+            new(WireHeaders.FirstFailure, message.GetHeader(WireHeaders.FirstFailure) ?? now),
+            new(WireHeaders.LastFailure, now),
         };
         if (exception is not null)
         {
             headers.Add(new(WireHeaders.ErrorException, exception.GetType().FullName));
         }
 
-        // The original body and headers travel untouched; only qazbus-error-* headers are added.
+        // The original body and headers travel untouched; only qazbus-* headers are added.
         await _transport.SendToQueueAsync(_endpoint.ErrorQueue, message.WithHeaders(headers), cancellationToken).ConfigureAwait(false);
 
         QazBusDiagnostics.DeadLettered.Add(1,
             new KeyValuePair<string, object?>("qazbus.endpoint", _endpoint.Queue),
             new KeyValuePair<string, object?>("qazbus.error.reason", reason));
-        LogDeadLettered(_logger, message.GetHeader(WireHeaders.Id) ?? message.MessageId ?? "(none)", _endpoint.Queue, _endpoint.ErrorQueue, reason, description);
-    }
-
-    private static ResiliencePipeline<int> BuildRetry(RetryOptions retry)
-    {
-        var builder = new ResiliencePipelineBuilder<int>();
-        if (retry.ImmediateRetries > 0)
+        using (var span = QazBusDiagnostics.ActivitySource.StartActivity($"{_endpoint.ErrorQueue} dead-letter", ActivityKind.Producer, TraceContext.Extract(message)))
         {
-            builder.AddRetry(new RetryStrategyOptions<int>
-            {
-                MaxRetryAttempts = retry.ImmediateRetries,
-                Delay = TimeSpan.Zero,
-                BackoffType = DelayBackoffType.Constant,
-                UseJitter = false,
-                // A rejection is permanent: retrying it cannot help.
-                ShouldHandle = new PredicateBuilder<int>().Handle<Exception>(ex => ex is not MessageRejectedException and not OperationCanceledException),
-            });
+            span?.SetTag("messaging.destination.name", _endpoint.ErrorQueue);
+            span?.SetTag("qazbus.error.reason", reason);
+            span?.SetTag("qazbus.attempts", attempts);
         }
 
-        return builder.Build();
+        LogDeadLettered(_logger, message.GetHeader(WireHeaders.Id) ?? message.MessageId ?? "(none)", _endpoint.Queue, _endpoint.ErrorQueue, reason, description);
+        await ObserveAsync(message, envelope, MessageOutcome.DeadLettered, reason, attempts, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class AttemptState
+    private async Task ObserveAsync(TransportMessage message, IncomingEnvelope? envelope, MessageOutcome outcome, string? reason, int attempts, CancellationToken cancellationToken)
     {
-        public int Attempts { get; set; }
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        var record = new MessageRecord
+        {
+            MessageId = envelope?.Id ?? message.GetHeader(WireHeaders.Id) ?? message.MessageId,
+            Contract = envelope?.Type ?? message.GetHeader(WireHeaders.Type),
+            Version = envelope?.Version,
+            Source = envelope?.Source ?? message.GetHeader(WireHeaders.Source),
+            Destination = _endpoint.Queue,
+            System = _options.System,
+            CorrelationId = message.CorrelationId,
+            TraceParent = message.GetHeader(WireHeaders.TraceParent),
+            Outcome = outcome,
+            Reason = reason,
+            Attempts = attempts,
+            Time = _time.GetUtcNow(),
+            Body = message.Body,
+        };
+        foreach (var observer in _observers)
+        {
+            await observer.OnConsumedAsync(record, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    private static int ReadInt(TransportMessage message, string header) =>
+        int.TryParse(message.GetHeader(header), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler failed for {Contract} v{Version} message {MessageId} at {Endpoint}, attempt {Attempt}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string contract, int version, string messageId, string endpoint, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} at {Endpoint} scheduled for redelivery {Redelivery} in {Delay}")]
+    private static partial void LogRedelivery(ILogger logger, string messageId, string endpoint, int redelivery, string delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} moved from {Endpoint} to {ErrorQueue}: {Reason}: {Description}")]
     private static partial void LogDeadLettered(ILogger logger, string messageId, string endpoint, string errorQueue, string reason, string description);

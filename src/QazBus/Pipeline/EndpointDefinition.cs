@@ -54,7 +54,11 @@ internal sealed class EndpointDefinition(string name)
 
 /// <summary>How a contract version arriving at an endpoint reaches its handler.</summary>
 /// <param name="WireContract">The contract version as it travels on the wire (what the body is deserialized as).</param>
-/// <param name="Invoke">Resolves the handler from the scope and calls it with the deserialized message.</param>
+/// <param name="HandlerContract">The version the handler takes; differs from the wire version when upcast.</param>
+/// <param name="Upcast">Converts the wire version to the handler's version; identity when they are the same.</param>
+/// <param name="Invoke">Resolves the handler from the scope and calls it with the (upcast) message.</param>
 internal sealed record MessageRoute(
     ContractDescriptor WireContract,
+    ContractDescriptor HandlerContract,
+    Func<object, object> Upcast,
     Func<IServiceProvider, object, MessageContext, CancellationToken, Task> Invoke);

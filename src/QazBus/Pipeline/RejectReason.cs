@@ -30,6 +30,9 @@ public static class RejectReason
     /// <summary>The body is JSON but does not fit the contract (missing required field, wrong type).</summary>
     public const string DeserializationFailed = "deserialization-failed";
 
+    /// <summary>The body breaks the contract's rules (pattern, length, range): the field is named.</summary>
+    public const string SchemaViolation = "schema-violation";
+
     /// <summary>The handler threw on every attempt.</summary>
     public const string HandlerFailed = "handler-failed";
 }

@@ -33,6 +33,18 @@ public static class QazBusDiagnostics
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(
         "qazbus.messages.dead_lettered", "{message}", "Messages moved to an error queue.");
 
+    internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(
+        "qazbus.messages.retried", "{message}", "Immediate retries of a failed handler.");
+
+    internal static readonly Counter<long> Redelivered = Meter.CreateCounter<long>(
+        "qazbus.messages.redelivered", "{message}", "Messages scheduled for delayed redelivery.");
+
+    internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(
+        "qazbus.messages.duplicate", "{message}", "Messages dropped by the inbox as already handled.");
+
+    internal static readonly Counter<long> DeprecatedUse = Meter.CreateCounter<long>(
+        "qazbus.contract.deprecated_use", "{message}", "Messages published or consumed in a deprecated contract version.");
+
     internal static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>(
         "qazbus.handler.duration", "s", "Time spent in a handler per attempt.");
 }

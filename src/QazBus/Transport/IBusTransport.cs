@@ -23,11 +23,17 @@ public interface IBusTransport : IAsyncDisposable
     Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Sends to a queue after <paramref name="delay"/> (a <see cref="Retry.DelayLevels"/> level). Completes when the
+    /// broker holds the message durably; the delay runs in the broker, not in this process.
+    /// </summary>
+    Task SendDelayedAsync(string queue, TransportMessage message, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts consuming <paramref name="queue"/>. Each message is passed to <paramref name="onMessage"/>; when it
     /// returns, the message is acknowledged; when it throws, the message is returned to the queue.
     /// </summary>
-    /// <returns>A handle that stops consuming and waits for messages in flight when disposed.</returns>
-    Task<IAsyncDisposable> ConsumeAsync(
+    /// <returns>A handle that pauses and resumes the consumer, and stops it, waiting for messages in flight, when disposed.</returns>
+    Task<IBusConsumer> ConsumeAsync(
         string queue,
         ConsumerSettings settings,
         Func<TransportMessage, CancellationToken, Task> onMessage,
@@ -38,3 +44,13 @@ public interface IBusTransport : IAsyncDisposable
 /// <param name="PrefetchCount">How many unacknowledged messages the broker may push at once.</param>
 /// <param name="ConcurrencyLimit">How many messages are handled at the same time.</param>
 public sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit);
+
+/// <summary>A running consumer.</summary>
+public interface IBusConsumer : IAsyncDisposable
+{
+    /// <summary>Stops taking new messages; those in flight finish.</summary>
+    Task PauseAsync();
+
+    /// <summary>Takes messages again after <see cref="PauseAsync"/>.</summary>
+    Task ResumeAsync();
+}

@@ -69,6 +69,18 @@ public static class WireHeaders
     /// <summary>When the message was moved to the error queue (RFC 3339).</summary>
     public const string ErrorTime = "qazbus-error-time";
 
-    /// <summary>How many times the handler was attempted before the message was moved.</summary>
+    /// <summary>How many times the handler was attempted so far, across redeliveries.</summary>
     public const string Attempts = "qazbus-attempts";
+
+    /// <summary>How many delayed redeliveries the message has had.</summary>
+    public const string Redeliveries = "qazbus-redeliveries";
+
+    /// <summary>When the message first failed (RFC 3339).</summary>
+    public const string FirstFailure = "qazbus-first-failure";
+
+    /// <summary>When the message last failed (RFC 3339).</summary>
+    public const string LastFailure = "qazbus-last-failure";
+
+    /// <summary>When a redelivered message is due back at its endpoint (RFC 3339).</summary>
+    public const string NextAttempt = "qazbus-next-attempt";
 }

@@ -84,7 +84,7 @@ public sealed class RabbitMqTransportTests(BrokerFixture fixture, ITestOutputHel
         var sink = new MessageSink<AddressChanged> { FailWhen = _ => true };
         using var host = TestHosts.Build(system, Uri,
             bus => bus.AddHandler<AddressChanged, RecordingHandler<AddressChanged>>("address-changes"),
-            settings: new Dictionary<string, string?> { ["QazBus:Retry:ImmediateRetries"] = "2" },
+            settings: new Dictionary<string, string?> { ["QazBus:Retry:ImmediateRetries"] = "2", ["QazBus:Retry:Delays"] = "none" },
             services: s => s.AddSingleton(sink));
         await host.StartAsync();
         using var publisherHost = TestHosts.Build("mju.population-registry", Uri);

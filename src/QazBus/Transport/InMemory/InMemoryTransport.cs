@@ -36,22 +36,49 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
         return Task.CompletedTask;
     }
 
-    public Task<IAsyncDisposable> ConsumeAsync(
+    public Task SendDelayedAsync(string queue, TransportMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        // Nothing in memory survives the process anyway; a timer is the in-memory delay queue.
+        _ = Task.Delay(delay, CancellationToken.None).ContinueWith(_ => broker.Send(queue, message), TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    public Task<IBusConsumer> ConsumeAsync(
         string queue,
         ConsumerSettings settings,
         Func<TransportMessage, CancellationToken, Task> onMessage,
         CancellationToken cancellationToken)
     {
         var consumer = new Consumer(broker, queue, settings.ConcurrencyLimit, onMessage);
-        return Task.FromResult<IAsyncDisposable>(consumer);
+        return Task.FromResult<IBusConsumer>(consumer);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private sealed class Consumer : IAsyncDisposable
+    private sealed class Consumer : IBusConsumer
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task[] _workers;
+        private volatile TaskCompletionSource _running = CompletedGate();
+
+        public Task PauseAsync()
+        {
+            _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return Task.CompletedTask;
+        }
+
+        public Task ResumeAsync()
+        {
+            _running.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        private static TaskCompletionSource CompletedGate()
+        {
+            var gate = new TaskCompletionSource();
+            gate.SetResult();
+            return gate;
+        }
 
         public Consumer(InMemoryBroker broker, string queue, int concurrency, Func<TransportMessage, CancellationToken, Task> onMessage)
         {
@@ -61,7 +88,7 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
                 .ToArray();
         }
 
-        private static async Task WorkAsync(
+        private async Task WorkAsync(
             InMemoryBroker broker,
             string queue,
             System.Threading.Channels.ChannelReader<TransportMessage> reader,
@@ -73,6 +100,7 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
                 TransportMessage message;
                 try
                 {
+                    await _running.Task.WaitAsync(stop).ConfigureAwait(false);
                     message = await reader.ReadAsync(stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)

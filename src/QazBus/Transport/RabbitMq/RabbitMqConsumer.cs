@@ -12,16 +12,53 @@ internal sealed partial class RabbitMqConsumer(
     IChannel channel,
     string queue,
     Func<TransportMessage, CancellationToken, Task> onMessage,
-    ILogger logger) : IAsyncDisposable
+    ILogger logger) : IBusConsumer
 {
     private readonly CountdownEvent _inFlight = new(1);
     private string? _consumerTag;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += OnReceivedAsync;
         _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Pausing cancels the subscription: the broker stops pushing; messages already delivered finish and are
+    // acknowledged on the same channel. Resuming subscribes again.
+    public async Task PauseAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_consumerTag is not null && channel.IsOpen)
+            {
+                await channel.BasicCancelAsync(_consumerTag).ConfigureAwait(false);
+                _consumerTag = null;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task ResumeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_consumerTag is null && channel.IsOpen)
+            {
+                await StartAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
@@ -76,6 +113,7 @@ internal sealed partial class RabbitMqConsumer(
         {
             await channel.DisposeAsync().ConfigureAwait(false);
             _inFlight.Dispose();
+            _gate.Dispose();
         }
     }
 

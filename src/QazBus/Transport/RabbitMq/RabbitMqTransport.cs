@@ -24,6 +24,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ResiliencePipeline _connectPipeline;
     private readonly ResiliencePipeline _publishPipeline;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _delayLevels = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IChannel? _publishChannel;
 
@@ -145,7 +146,36 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     public Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken) =>
         PublishCoreAsync(string.Empty, queue, mandatory: true, message, cancellationToken);
 
-    public async Task<IAsyncDisposable> ConsumeAsync(
+    public async Task SendDelayedAsync(string queue, TransportMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var level = Retry.DelayLevels.QueueName(delay);
+        await _delayLevels.GetOrAdd(level, _ => DeclareDelayLevelAsync(level, delay)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The level's fanout exchange ignores the routing key; the TTL queue keeps it, and on expiry dead-letters
+        // the message to the default exchange with that same routing key: the endpoint's queue.
+        await PublishCoreAsync(level, queue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task DeclareDelayLevelAsync(string level, TimeSpan delay) =>
+        WithTopologyChannelAsync(
+            async channel =>
+            {
+                await channel.ExchangeDeclareAsync(level, ExchangeType.Fanout, durable: true, autoDelete: false).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(level, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
+                {
+                    ["x-queue-type"] = "quorum",
+                    ["x-message-ttl"] = (long)delay.TotalMilliseconds,
+                    ["x-dead-letter-exchange"] = string.Empty,
+                    // Quorum queues dead-letter at-least-once (RabbitMQ 3.10+) only with reject-publish overflow:
+                    // a message waiting for its redelivery is never dropped on the way back.
+                    ["x-dead-letter-strategy"] = "at-least-once",
+                    ["x-overflow"] = "reject-publish",
+                }).ConfigureAwait(false);
+                await channel.QueueBindAsync(level, level, routingKey: string.Empty).ConfigureAwait(false);
+            },
+            CancellationToken.None);
+
+    public async Task<IBusConsumer> ConsumeAsync(
         string queue,
         ConsumerSettings settings,
         Func<TransportMessage, CancellationToken, Task> onMessage,

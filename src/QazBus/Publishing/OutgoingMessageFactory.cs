@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using QazBus.Configuration;
+using QazBus.Contracts;
+using QazBus.Naming;
+using QazBus.Telemetry;
+using QazBus.Transport;
+using QazBus.Validation;
+using QazBus.Wire;
+
+namespace QazBus.Publishing;
+
+/// <summary>
+/// The one place a contract becomes a wire message: ownership, deprecation and validation checks, JSON body,
+/// CloudEvents headers, trace context. Used by direct publishing and by the outbox alike.
+/// </summary>
+public sealed class OutgoingMessageFactory
+{
+    private readonly ContractCatalog _catalog;
+    private readonly DeprecationPolicy _deprecation;
+    private readonly TimeProvider _time;
+    private readonly string _system;
+    private readonly string _agency;
+
+    internal OutgoingMessageFactory(ContractCatalog catalog, DeprecationPolicy deprecation, IOptions<QazBusOptions> options, TimeProvider time)
+    {
+        _catalog = catalog;
+        _deprecation = deprecation;
+        _time = time;
+        _system = options.Value.System;
+        _agency = BusNames.AgencyOf(options.Value.System);
+    }
+
+    /// <summary>Checks <paramref name="contract"/> and builds its wire message.</summary>
+    /// <param name="contract">The contract instance.</param>
+    /// <param name="options">Optional id, correlation id and time.</param>
+    /// <param name="activity">The span the message belongs to; its context goes into <c>traceparent</c>.</param>
+    /// <exception cref="InvalidOperationException">This system's agency does not own the contract, or its version passed its sunset.</exception>
+    /// <exception cref="ContractValidationException">A field breaks the contract's rules; the exception names it.</exception>
+    public OutgoingMessage Create(object contract, PublishOptions? options, Activity? activity)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        var descriptor = _catalog.Get(contract.GetType());
+
+        // Only the owner publishes a contract: a tax office cannot announce a citizen's registration.
+        if (!string.Equals(descriptor.Owner, _agency, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"System '{_system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");
+        }
+
+        _deprecation.OnPublish(descriptor);
+
+        // Bad data is stopped at its source, not at the twelfth consumer.
+        var violations = ContractValidator.Validate(contract);
+        if (violations.Count > 0)
+        {
+            throw new ContractValidationException(descriptor.Name, descriptor.MajorVersion, violations);
+        }
+
+        byte[] body;
+        try
+        {
+            body = JsonSerializer.SerializeToUtf8Bytes(contract, descriptor.ClrType, BusJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            // A required (non-nullable) member set to null: name it the way the schema does.
+            throw new ContractValidationException(descriptor.Name, descriptor.MajorVersion, [new ContractViolation(ex.Path ?? "$", ex.Message)]);
+        }
+
+        var messageId = options?.MessageId ?? Guid.CreateVersion7().ToString();
+        var time = options?.Time ?? _time.GetUtcNow();
+        var headers = new Dictionary<string, object?>(8, StringComparer.Ordinal)
+        {
+            [WireHeaders.SpecVersion] = WireHeaders.SpecVersionValue,
+            [WireHeaders.Id] = messageId,
+            [WireHeaders.Source] = _system,
+            [WireHeaders.Type] = descriptor.Name,
+            [WireHeaders.Time] = time.ToString("O", CultureInfo.InvariantCulture),
+            [WireHeaders.DataSchema] = descriptor.DataSchema,
+        };
+        TraceContext.Inject(activity, headers);
+
+        return new OutgoingMessage(descriptor, new TransportMessage
+        {
+            Body = body,
+            Headers = headers,
+            ContentType = WireHeaders.JsonContentType,
+            MessageId = messageId,
+            CorrelationId = options?.CorrelationId,
+            Type = descriptor.Name,
+            AppId = _system,
+            Timestamp = time,
+        });
+    }
+
+    /// <summary>Starts the producer span of a contract's publish (or outbox enqueue).</summary>
+    internal Activity? StartActivity(Type contractType, string operation)
+    {
+        var descriptor = _catalog.Get(contractType);
+        var activity = QazBusDiagnostics.ActivitySource.StartActivity($"{descriptor.Exchange} {operation}", ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "rabbitmq");
+            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.destination.name", descriptor.Exchange);
+            activity.SetTag("qazbus.contract.name", descriptor.Name);
+            activity.SetTag("qazbus.contract.version", descriptor.MajorVersion);
+            activity.SetTag("qazbus.source", _system);
+        }
+
+        return activity;
+    }
+}
