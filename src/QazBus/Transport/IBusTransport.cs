@@ -7,6 +7,12 @@ namespace QazBus.Transport;
 /// </summary>
 public interface IBusTransport : IAsyncDisposable
 {
+    /// <summary>True while the connection to the broker is open (always true in memory).</summary>
+    bool IsConnected { get; }
+
+    /// <summary>How many messages wait in <paramref name="queue"/>, or null when the queue does not exist.</summary>
+    Task<long?> GetQueueDepthAsync(string queue, CancellationToken cancellationToken);
+
     /// <summary>Connects to the broker; retries while it is not yet reachable.</summary>
     Task ConnectAsync(CancellationToken cancellationToken);
 

@@ -3,6 +3,11 @@ namespace QazBus.Transport.InMemory;
 /// <summary>The in-memory transport over an <see cref="InMemoryBroker"/>: same acknowledgement rules as RabbitMQ.</summary>
 internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
 {
+    public bool IsConnected => true;
+
+    public Task<long?> GetQueueDepthAsync(string queue, CancellationToken cancellationToken) =>
+        Task.FromResult<long?>(broker.Queues.Contains(queue) ? broker.CountOf(queue) : null);
+
     public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)

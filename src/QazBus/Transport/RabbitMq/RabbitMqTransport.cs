@@ -76,6 +76,26 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             .Build();
     }
 
+    public bool IsConnected => _connection is { IsOpen: true };
+
+    public async Task<long?> GetQueueDepthAsync(string queue, CancellationToken cancellationToken)
+    {
+        var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            try
+            {
+                var declared = await channel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
+                return declared.MessageCount;
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                return null;
+            }
+        }
+    }
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         if (_connection is not null)
