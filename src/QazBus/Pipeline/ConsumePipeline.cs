@@ -35,6 +35,8 @@ internal sealed partial class ConsumePipeline
     private readonly IMessageObserver[] _observers;
     private readonly KillSwitch _killSwitch;
     private readonly bool _hasFilters;
+    private readonly Publishing.OutgoingMessageFactory _outgoing;
+    private readonly Publishing.MessageDispatcher _dispatcher;
 
     public ConsumePipeline(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped)
     {
@@ -48,6 +50,8 @@ internal sealed partial class ConsumePipeline
         _deprecation = services.GetRequiredService<DeprecationPolicy>();
         _observers = services.GetServices<IMessageObserver>().ToArray();
         _killSwitch = new KillSwitch(_options.KillSwitch);
+        _outgoing = services.GetRequiredService<Publishing.OutgoingMessageFactory>();
+        _dispatcher = services.GetRequiredService<Publishing.MessageDispatcher>();
         OnKillSwitchTripped = onKillSwitchTripped;
         using var probe = _scopes.CreateScope();
         _hasFilters = probe.ServiceProvider.GetServices<IConsumeFilter>().Any();
@@ -203,8 +207,7 @@ internal sealed partial class ConsumePipeline
         }
 
         // Only the owner agency publishes a contract; a message claiming otherwise is forged or misrouted.
-        var senderAgency = BusNames.AgencyOf(envelope.Source);
-        if (!string.Equals(senderAgency, route.WireContract.Owner, StringComparison.Ordinal))
+        if (!Platform.MayPublish(BusNames.AgencyOf(envelope.Source), route.WireContract))
         {
             throw new MessageRejectedException(RejectReason.SenderNotOwner,
                 $"Sender '{envelope.Source}' is not a system of agency '{route.WireContract.Owner}', the owner of '{envelope.Type}'.");
@@ -369,7 +372,50 @@ internal sealed partial class ConsumePipeline
 
         LogDeadLettered(_logger, message.GetHeader(WireHeaders.Id) ?? message.MessageId ?? "(none)", _endpoint.Queue, _endpoint.ErrorQueue, reason, description);
         await ObserveAsync(message, envelope, MessageOutcome.DeadLettered, reason, attempts, cancellationToken).ConfigureAwait(false);
+        await PublishFaultAsync(message, envelope, reason, description, exception, attempts, cancellationToken).ConfigureAwait(false);
     }
+
+    // Operators subscribe to faults rather than poll error queues. The message itself is already safe in the error
+    // queue, so a failed notification is logged, not retried: retrying would dead-letter the message twice.
+    private async Task PublishFaultAsync(
+        TransportMessage message, IncomingEnvelope? envelope, string reason, string description, Exception? exception, int attempts, CancellationToken cancellationToken)
+    {
+        if (envelope?.Type == FaultContractName)
+        {
+            return; // a fault about a fault would loop
+        }
+
+        try
+        {
+            var fault = new Operations.MessageFaulted
+            {
+                MessageId = envelope?.Id ?? message.GetHeader(WireHeaders.Id),
+                Contract = envelope?.Type ?? message.GetHeader(WireHeaders.Type),
+                Version = envelope?.Version,
+                Source = envelope?.Source ?? message.GetHeader(WireHeaders.Source),
+                Endpoint = _endpoint.Queue,
+                ErrorQueue = _endpoint.ErrorQueue,
+                Reason = reason,
+                Description = description,
+                ExceptionType = exception?.GetType().FullName,
+                Attempts = attempts,
+                FaultedAt = _time.GetUtcNow(),
+            };
+            var outgoing = _outgoing.Create(fault, new Publishing.PublishOptions { CorrelationId = message.CorrelationId }, Activity.Current);
+            await _dispatcher.SendAsync(outgoing, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // see above: never fail the message because its notification failed
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFaultNotPublished(_logger, ex, _endpoint.Queue);
+        }
+    }
+
+    private static readonly string FaultContractName = ContractDescriptor.For(typeof(Operations.MessageFaulted)).Name;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the fault notification for a message dead-lettered at {Endpoint}")]
+    private static partial void LogFaultNotPublished(ILogger logger, Exception exception, string endpoint);
 
     private async Task ObserveAsync(TransportMessage message, IncomingEnvelope? envelope, MessageOutcome outcome, string? reason, int attempts, CancellationToken cancellationToken)
     {

@@ -45,7 +45,7 @@ public sealed class OutgoingMessageFactory
         var descriptor = _catalog.Get(contract.GetType());
 
         // Only the owner publishes a contract: a tax office cannot announce a citizen's registration.
-        if (!string.Equals(descriptor.Owner, _agency, StringComparison.Ordinal))
+        if (!Platform.MayPublish(_agency, descriptor))
         {
             throw new InvalidOperationException(
                 $"System '{_system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");

@@ -81,6 +81,15 @@ public static class WireHeaders
     /// <summary>When the message last failed (RFC 3339).</summary>
     public const string LastFailure = "qazbus-last-failure";
 
+    /// <summary>How many times an operator replayed the message from an error queue.</summary>
+    public const string Replays = "qazbus-replays";
+
+    /// <summary>When the message was last replayed (RFC 3339).</summary>
+    public const string ReplayedAt = "qazbus-replayed-at";
+
+    /// <summary>Who replayed the message.</summary>
+    public const string ReplayedBy = "qazbus-replayed-by";
+
     /// <summary>When a redelivered message is due back at its endpoint (RFC 3339).</summary>
     public const string NextAttempt = "qazbus-next-attempt";
 }

@@ -299,7 +299,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         }
     }
 
-    private static BasicProperties ToProperties(TransportMessage message) => new()
+    internal static BasicProperties ToProperties(TransportMessage message) => new()
     {
         Persistent = true,
         ContentType = message.ContentType,
@@ -311,13 +311,15 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         Headers = new Dictionary<string, object?>(message.Headers, StringComparer.Ordinal),
     };
 
-    internal static TransportMessage FromDelivery(BasicDeliverEventArgs delivery)
+    internal static TransportMessage FromDelivery(BasicDeliverEventArgs delivery) =>
+        FromDelivery(delivery.BasicProperties, delivery.Body, delivery.Redelivered);
+
+    internal static TransportMessage FromDelivery(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, bool redelivered)
     {
-        var properties = delivery.BasicProperties;
         return new TransportMessage
         {
             // The client reuses its buffer after the callback: keep our own copy.
-            Body = delivery.Body.ToArray(),
+            Body = body.ToArray(),
             Headers = CopyHeaders(properties.Headers),
             ContentType = properties.ContentType,
             MessageId = properties.MessageId,
@@ -325,7 +327,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             Type = properties.Type,
             AppId = properties.AppId,
             Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,
-            Redelivered = delivery.Redelivered,
+            Redelivered = redelivered,
         };
     }
 
