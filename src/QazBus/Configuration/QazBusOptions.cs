@@ -41,6 +41,9 @@ public sealed class QazBusOptions
     /// <summary>The retry policy applied to every handler of this system.</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>Message signing: each system signs what it sends; consumers verify against the registry's keys.</summary>
+    public Signing.SigningOptions Signing { get; set; } = new();
+
     /// <summary>The kill switch that pauses an endpoint whose handler fails too often.</summary>
     public KillSwitchOptions KillSwitch { get; set; } = new();
 }

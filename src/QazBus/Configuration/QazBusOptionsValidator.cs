@@ -109,6 +109,33 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
             failures.Add($"{S}:KillSwitch:Pause must be positive, got {killSwitch.Pause}.");
         }
 
+        var signing = options.Signing;
+        if (!Enum.IsDefined(signing.Mode))
+        {
+            failures.Add($"{S}:Signing:Mode '{signing.Mode}' is invalid: use Off, Sign or Required.");
+        }
+        else if (signing.Mode != Signing.SigningMode.Off)
+        {
+            if (string.IsNullOrWhiteSpace(signing.KeyId))
+            {
+                failures.Add($"{S}:Signing:KeyId is required when {S}:Signing:Mode is {signing.Mode}: the id of this system's key in the registry.");
+            }
+
+            if (string.IsNullOrWhiteSpace(signing.PrivateKeyPath))
+            {
+                failures.Add($"{S}:Signing:PrivateKeyPath is required when {S}:Signing:Mode is {signing.Mode}: the path of this system's PKCS#8 PEM private key.");
+            }
+            else if (!File.Exists(signing.PrivateKeyPath))
+            {
+                failures.Add($"{S}:Signing:PrivateKeyPath '{signing.PrivateKeyPath}' does not exist.");
+            }
+
+            if (signing.MaxMessageAge <= TimeSpan.Zero || signing.MaxClockSkew < TimeSpan.Zero)
+            {
+                failures.Add($"{S}:Signing:MaxMessageAge must be positive and {S}:Signing:MaxClockSkew not negative.");
+            }
+        }
+
         if (options.DeprecationWarningInterval <= TimeSpan.Zero)
         {
             failures.Add($"{S}:DeprecationWarningInterval must be positive, got {options.DeprecationWarningInterval}.");

@@ -57,9 +57,11 @@ public static class QazBusServiceCollectionExtensions
         services.TryAddSingleton<BusStatus>();
         services.TryAddSingleton<RetryPolicy>();
         services.TryAddSingleton<DeprecationPolicy>();
+        services.TryAddSingleton<QazBus.Signing.MessageSigner>();
         services.TryAddSingleton(provider => new OutgoingMessageFactory(
             provider.GetRequiredService<ContractCatalog>(),
             provider.GetRequiredService<DeprecationPolicy>(),
+            provider.GetRequiredService<QazBus.Signing.MessageSigner>(),
             provider.GetRequiredService<IOptions<QazBusOptions>>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new MessageDispatcher(

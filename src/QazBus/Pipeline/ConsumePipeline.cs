@@ -37,6 +37,7 @@ internal sealed partial class ConsumePipeline
     private readonly bool _hasFilters;
     private readonly Publishing.OutgoingMessageFactory _outgoing;
     private readonly Publishing.MessageDispatcher _dispatcher;
+    private readonly Signing.MessageSigner _signer;
 
     public ConsumePipeline(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped)
     {
@@ -52,6 +53,7 @@ internal sealed partial class ConsumePipeline
         _killSwitch = new KillSwitch(_options.KillSwitch);
         _outgoing = services.GetRequiredService<Publishing.OutgoingMessageFactory>();
         _dispatcher = services.GetRequiredService<Publishing.MessageDispatcher>();
+        _signer = services.GetRequiredService<Signing.MessageSigner>();
         OnKillSwitchTripped = onKillSwitchTripped;
         using var probe = _scopes.CreateScope();
         _hasFilters = probe.ServiceProvider.GetServices<IConsumeFilter>().Any();
@@ -194,6 +196,9 @@ internal sealed partial class ConsumePipeline
         }
 
         var envelope = IncomingEnvelope.Read(message);
+
+        // Verify the sender first: nothing else about a forged message is worth looking at.
+        _signer.Verify(message, envelope);
         if (!_endpoint.HandlesContract(envelope.Type))
         {
             throw new MessageRejectedException(RejectReason.UnknownContract,

@@ -33,6 +33,15 @@ public static class RejectReason
     /// <summary>The body breaks the contract's rules (pattern, length, range): the field is named.</summary>
     public const string SchemaViolation = "schema-violation";
 
+    /// <summary>Signing is required and the message carries no signature.</summary>
+    public const string SignatureMissing = "signature-missing";
+
+    /// <summary>The signature does not verify: unknown key, forged sender or altered body or headers.</summary>
+    public const string SignatureInvalid = "signature-invalid";
+
+    /// <summary>The signed time is outside the accepted window: a replay, or a message that waited too long.</summary>
+    public const string SignatureExpired = "signature-expired";
+
     /// <summary>The handler threw on every attempt.</summary>
     public const string HandlerFailed = "handler-failed";
 }

@@ -21,11 +21,13 @@ public sealed class OutgoingMessageFactory
     private readonly ContractCatalog _catalog;
     private readonly DeprecationPolicy _deprecation;
     private readonly TimeProvider _time;
+    private readonly Signing.MessageSigner _signer;
     private readonly string _system;
     private readonly string _agency;
 
-    internal OutgoingMessageFactory(ContractCatalog catalog, DeprecationPolicy deprecation, IOptions<QazBusOptions> options, TimeProvider time)
+    internal OutgoingMessageFactory(ContractCatalog catalog, DeprecationPolicy deprecation, Signing.MessageSigner signer, IOptions<QazBusOptions> options, TimeProvider time)
     {
+        _signer = signer;
         _catalog = catalog;
         _deprecation = deprecation;
         _time = time;
@@ -83,6 +85,7 @@ public sealed class OutgoingMessageFactory
             [WireHeaders.DataSchema] = descriptor.DataSchema,
         };
         TraceContext.Inject(activity, headers);
+        _signer.Sign(headers, body);
 
         return new OutgoingMessage(descriptor, new TransportMessage
         {
