@@ -67,6 +67,13 @@ public sealed class RabbitMqOptions
     /// <summary>How long start-up keeps retrying while the broker is unreachable before the host fails. Default 60 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// True when the broker's topology comes from the registry's definitions (<c>qazbus topology</c>) and this
+    /// system runs under the permissions generated with it: it then declares only its own queues and binds them,
+    /// and never declares contract exchanges or delay queues. Default false (development: declare everything).
+    /// </summary>
+    public bool ManagedTopology { get; set; }
+
     /// <summary>How long a publish keeps retrying while the connection is being recovered. Default 30 s.</summary>
     public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

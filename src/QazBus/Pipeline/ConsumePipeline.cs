@@ -363,7 +363,7 @@ internal sealed partial class ConsumePipeline
         }
 
         // The original body and headers travel untouched; only qazbus-* headers are added.
-        await _transport.SendToQueueAsync(_endpoint.ErrorQueue, message.WithHeaders(headers), cancellationToken).ConfigureAwait(false);
+        await _transport.SendToErrorQueueAsync(_endpoint.ErrorQueue, message.WithHeaders(headers), cancellationToken).ConfigureAwait(false);
 
         QazBusDiagnostics.DeadLettered.Add(1,
             new KeyValuePair<string, object?>("qazbus.endpoint", _endpoint.Queue),

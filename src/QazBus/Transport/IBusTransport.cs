@@ -25,8 +25,11 @@ public interface IBusTransport : IAsyncDisposable
     /// <summary>Publishes to an exchange and completes when the broker has confirmed it.</summary>
     Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Sends straight to a queue (error queue, replay) and completes when the broker has confirmed it.</summary>
-    Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken);
+    /// <summary>Sends to an endpoint's error queue and completes when the broker has confirmed it.</summary>
+    /// <param name="errorQueue">The error queue, <c>{queue}_error</c>.</param>
+    /// <param name="message">The failed message with its qazbus-error-* headers.</param>
+    /// <param name="cancellationToken">Cancels waiting for the confirm.</param>
+    Task SendToErrorQueueAsync(string errorQueue, TransportMessage message, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sends to a queue after <paramref name="delay"/> (a <see cref="Retry.DelayLevels"/> level). Completes when the

@@ -35,9 +35,9 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
         return Task.CompletedTask;
     }
 
-    public Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken)
+    public Task SendToErrorQueueAsync(string errorQueue, TransportMessage message, CancellationToken cancellationToken)
     {
-        broker.Send(queue, message);
+        broker.Send(errorQueue, message);
         return Task.CompletedTask;
     }
 

@@ -143,17 +143,26 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     }
 
     public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken) =>
-        WithTopologyChannelAsync(channel => channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken), cancellationToken);
+        _options.RabbitMq.ManagedTopology ? Task.CompletedTask : WithTopologyChannelAsync(channel => channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken), cancellationToken);
 
     public Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken) =>
         WithTopologyChannelAsync(
             async channel =>
             {
                 await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueDeclareAsync(BusNames.ErrorQueue(queue), durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var errorQueue = BusNames.ErrorQueue(queue);
+                await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.ExchangeDeclareAsync(errorQueue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(errorQueue, errorQueue, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var exchange in exchanges)
                 {
-                    await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    // Under managed topology the contract exchanges come from the registry's definitions, and this
+                    // system may not declare exchanges it does not own: it only binds (read on the exchange).
+                    if (!_options.RabbitMq.ManagedTopology)
+                    {
+                        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+
                     await channel.QueueBindAsync(queue, exchange, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
             },
@@ -162,14 +171,19 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken) =>
         PublishCoreAsync(exchange, string.Empty, mandatory: false, message, cancellationToken);
 
-    // Mandatory: a send to a queue that does not exist must fail, not vanish.
-    public Task SendToQueueAsync(string queue, TransportMessage message, CancellationToken cancellationToken) =>
-        PublishCoreAsync(string.Empty, queue, mandatory: true, message, cancellationToken);
+    // Each error queue has a fanout exchange of the same name: the system writes to an exchange under its own
+    // name prefix, so broker permissions need no write access to the default exchange (which reaches every queue).
+    // Mandatory: a send that reaches no queue must fail, not vanish.
+    public Task SendToErrorQueueAsync(string errorQueue, TransportMessage message, CancellationToken cancellationToken) =>
+        PublishCoreAsync(errorQueue, string.Empty, mandatory: true, message, cancellationToken);
 
     public async Task SendDelayedAsync(string queue, TransportMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         var level = Retry.DelayLevels.QueueName(delay);
-        await _delayLevels.GetOrAdd(level, _ => DeclareDelayLevelAsync(level, delay)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_options.RabbitMq.ManagedTopology)
+        {
+            await _delayLevels.GetOrAdd(level, _ => DeclareDelayLevelAsync(level, delay)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         // The level's fanout exchange ignores the routing key; the TTL queue keeps it, and on expiry dead-letters
         // the message to the default exchange with that same routing key: the endpoint's queue.
