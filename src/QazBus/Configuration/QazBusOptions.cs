@@ -74,8 +74,27 @@ public sealed class RabbitMqOptions
     /// </summary>
     public bool ManagedTopology { get; set; }
 
+    /// <summary>TLS settings, used with an <c>amqps://</c> URI.</summary>
+    public RabbitMqTlsOptions Tls { get; set; } = new();
+
     /// <summary>How long a publish keeps retrying while the connection is being recovered. Default 30 s.</summary>
     public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The <c>QazBus:RabbitMq:Tls</c> section; TLS itself is switched on by an <c>amqps://</c> URI.</summary>
+public sealed class RabbitMqTlsOptions
+{
+    /// <summary>The client certificate (PKCS#12 .pfx/.p12) for mutual TLS. Mount it as a secret.</summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>The client certificate's password; from the environment or a secret store, never a committed file.</summary>
+    public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>A certificate authority (PEM or DER) to trust as the only root for the broker's certificate: the state PKI's CA.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>The name expected in the broker's certificate, when it differs from the URI's host.</summary>
+    public string? ServerName { get; set; }
 }
 
 /// <summary>

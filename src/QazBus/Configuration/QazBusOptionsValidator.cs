@@ -41,6 +41,21 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
                 failures.Add($"{S}:RabbitMq:Uri is not an absolute amqp:// or amqps:// URI.");
             }
 
+            var tls = options.RabbitMq.Tls;
+            foreach (var (key, path) in new[] { ("ClientCertificatePath", tls.ClientCertificatePath), ("CaCertificatePath", tls.CaCertificatePath) })
+            {
+                if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+                {
+                    failures.Add($"{S}:RabbitMq:Tls:{key} '{path}' does not exist.");
+                }
+            }
+
+            if ((tls.ClientCertificatePath is not null || tls.CaCertificatePath is not null)
+                && Uri.TryCreate(options.RabbitMq.Uri, UriKind.Absolute, out var tlsUri) && tlsUri.Scheme != "amqps")
+            {
+                failures.Add($"{S}:RabbitMq:Tls is set but {S}:RabbitMq:Uri is not amqps://: TLS would not be used.");
+            }
+
             if (options.RabbitMq.ConnectTimeout <= TimeSpan.Zero)
             {
                 failures.Add($"{S}:RabbitMq:ConnectTimeout must be positive, got {options.RabbitMq.ConnectTimeout}.");

@@ -166,6 +166,7 @@ internal sealed partial class ConsumePipeline
 
         activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().FullName);
         var attempts = Math.Min(attempt, firstAttempt + schedule.AttemptsPerDelivery - 1);
+        activity?.SetTag("qazbus.attempt", attempts);
         if (!_retry.IsPermanent(failure) && redeliveries < schedule.Delays.Length)
         {
             await ScheduleRedeliveryAsync(message, envelope, schedule.Delays[redeliveries], redeliveries + 1, failure, attempts, activity, cancellationToken).ConfigureAwait(false);

@@ -17,22 +17,35 @@ internal static class ContractValidator
 
     public static IReadOnlyList<ContractViolation> Validate(object instance)
     {
+        // Every message is checked at both edges, and nearly all are valid: a first pass builds no paths and stops at
+        // the first violation; only an invalid message pays for the second pass that names every violation.
+        if (Walk(instance, prefix: null, violations: null, depth: 0))
+        {
+            return [];
+        }
+
         var violations = new List<ContractViolation>();
         Walk(instance, prefix: null, violations, depth: 0);
         return violations;
     }
 
-    private static void Walk(object instance, string? prefix, List<ContractViolation> violations, int depth)
+    // Returns false at the first violation when violations is null (the fast pass); collects them all otherwise.
+    private static bool Walk(object instance, string? prefix, List<ContractViolation>? violations, int depth)
     {
         if (depth > 32)
         {
-            return; // contracts are trees; a deeper graph is not a contract
+            return true; // contracts are trees; a deeper graph is not a contract
         }
 
         foreach (var rule in Rules.GetOrAdd(instance.GetType(), Describe))
         {
+            if (rule.Attributes.Length == 0 && !rule.MayHoldRecords)
+            {
+                continue; // nothing to check, nothing to walk into: skip reading (and boxing) the value
+            }
+
             var value = rule.Property.GetValue(instance);
-            var path = prefix is null ? rule.JsonName : $"{prefix}.{rule.JsonName}";
+            var path = violations is null ? null : prefix is null ? rule.JsonName : $"{prefix}.{rule.JsonName}";
             foreach (var attribute in rule.Attributes)
             {
                 if (value is null && attribute is not RequiredAttribute)
@@ -42,7 +55,12 @@ internal static class ContractValidator
 
                 if (!attribute.IsValid(value))
                 {
-                    violations.Add(new ContractViolation(path, Describe(attribute)));
+                    if (violations is null)
+                    {
+                        return false;
+                    }
+
+                    violations.Add(new ContractViolation(path!, Describe(attribute)));
                 }
             }
 
@@ -54,9 +72,10 @@ internal static class ContractValidator
                     var index = 0;
                     foreach (var item in items)
                     {
-                        if (item is not null && IsRecord(item.GetType()))
+                        if (item is not null && IsRecord(item.GetType())
+                            && !Walk(item, violations is null ? null : $"{path}[{index}]", violations, depth + 1))
                         {
-                            Walk(item, $"{path}[{index}]", violations, depth + 1);
+                            return false;
                         }
 
                         index++;
@@ -64,14 +83,16 @@ internal static class ContractValidator
 
                     break;
                 default:
-                    if (IsRecord(value.GetType()))
+                    if (IsRecord(value.GetType()) && !Walk(value, path, violations, depth + 1))
                     {
-                        Walk(value, path, violations, depth + 1);
+                        return false;
                     }
 
                     break;
             }
         }
+
+        return true;
     }
 
     private static bool IsRecord(Type type) => type.IsClass && type != typeof(string) && type.Assembly != typeof(object).Assembly;
@@ -95,5 +116,9 @@ internal static class ContractValidator
         _ => $"breaks the rule {attribute.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal)}",
     };
 
-    private sealed record PropertyRule(PropertyInfo Property, string JsonName, ValidationAttribute[] Attributes);
+    private sealed record PropertyRule(PropertyInfo Property, string JsonName, ValidationAttribute[] Attributes)
+    {
+        /// <summary>Value types and strings are never walked into; anything else may be or contain a record.</summary>
+        public bool MayHoldRecords { get; } = !(Property.PropertyType.IsValueType || Property.PropertyType == typeof(string));
+    }
 }

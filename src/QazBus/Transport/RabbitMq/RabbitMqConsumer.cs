@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace QazBus.Transport.RabbitMq;
 
@@ -21,9 +20,7 @@ internal sealed partial class RabbitMqConsumer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += OnReceivedAsync;
-        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, new Deliveries(channel, this), cancellationToken).ConfigureAwait(false);
     }
 
     // Pausing cancels the subscription: the broker stops pushing; messages already delivered finish and are
@@ -61,7 +58,7 @@ internal sealed partial class RabbitMqConsumer(
         }
     }
 
-    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+    private async Task OnDeliveredAsync(ulong deliveryTag, bool redelivered, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (!_inFlight.TryAddCount())
         {
@@ -70,26 +67,35 @@ internal sealed partial class RabbitMqConsumer(
 
         try
         {
-            var message = RabbitMqTransport.FromDelivery(delivery);
+            var message = RabbitMqTransport.FromDelivery(properties, body, redelivered);
             try
             {
-                await onMessage(message, delivery.CancellationToken).ConfigureAwait(false);
+                await onMessage(message, cancellationToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Any failure here means "not done": return the message to the queue, never lose it.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 LogRequeued(logger, ex, queue);
-                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
+                await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+            await channel.BasicAckAsync(deliveryTag, multiple: false, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             _inFlight.Signal();
         }
+    }
+
+    // The client's plain consumer base: no event and no event-args object per delivery (AsyncEventingBasicConsumer
+    // allocates both), the delivery goes straight to the pipeline.
+    private sealed class Deliveries(IChannel channel, RabbitMqConsumer owner) : AsyncDefaultBasicConsumer(channel)
+    {
+        public override Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+            owner.OnDeliveredAsync(deliveryTag, redelivered, properties, body, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

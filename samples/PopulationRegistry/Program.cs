@@ -1,0 +1,5 @@
+using PopulationRegistry;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddPopulationRegistry();
+await builder.Build().RunAsync();

@@ -1,0 +1,194 @@
+using System.Globalization;
+using QazBus.Naming;
+using QazBus.Observation;
+
+namespace QazBus.Demo.Journey;
+
+/// <summary>
+/// Prints each message's journey as the bus reports it to its observers: the sender's publish, once the broker
+/// confirmed it, and each outcome at a receiving endpoint. The demo registers one instance in both agencies'
+/// hosts, so it sees both ends; the samples know nothing of it.
+/// </summary>
+/// <remarks>
+/// Only messages published by this process count: over RabbitMQ the queues may still hold messages of earlier
+/// runs, which the tax office handles as well; they are reported apart, never mistaken for this run's.
+/// Observers run on the message path, so this one only takes a lock and writes a line.
+/// </remarks>
+internal sealed class JourneyObserver(TextWriter output, int expectedMessages) : IMessageObserver
+{
+    // Wide enough for "mju.population-registry", so the lines of both systems align.
+    private const int SystemWidth = 23;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, MessageRecord> _published = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<MessageRecord>> _outcomes = new(StringComparer.Ordinal);
+
+    // Outcomes of messages this process did not publish (yet): handled before the sender's confirm was
+    // reported, or left in a queue by an earlier run.
+    private readonly Dictionary<string, List<MessageRecord>> _unmatched = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>True once every expected message was handled; false as soon as one went to an error queue.</summary>
+    public Task<bool> Completion => _completion.Task;
+
+    public ValueTask OnPublishedAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.MessageId is not { } messageId)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            _published[messageId] = record;
+            _outcomes[messageId] = [];
+            output.WriteLine($"{Clock(record.Time)}  {record.System,-SystemWidth}  published {record.Contract} v{record.Version}  id {messageId}");
+            if (_unmatched.Remove(messageId, out var early))
+            {
+                early.ForEach(outcome => Record(record, outcome));
+            }
+
+            CheckCompletion();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnConsumedAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_gate)
+        {
+            var messageId = record.MessageId ?? string.Empty;
+            if (_published.TryGetValue(messageId, out var publication))
+            {
+                Record(publication, record);
+                CheckCompletion();
+            }
+            else if (_unmatched.TryGetValue(messageId, out var outcomes))
+            {
+                outcomes.Add(record);
+            }
+            else
+            {
+                _unmatched[messageId] = [record];
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes the summary of this run.</summary>
+    public void WriteSummary()
+    {
+        lock (_gate)
+        {
+            var outcomes = _outcomes.Values.SelectMany(o => o).ToList();
+            var handled = outcomes.Where(o => o.Outcome == MessageOutcome.Handled).ToList();
+            var latencies = handled.Select(o => o.Time - _published[o.MessageId!].Time).Order().ToList();
+            var early = latencies.Count(l => l < TimeSpan.Zero);
+            var problems = new[] { MessageOutcome.RedeliveryScheduled, MessageOutcome.Duplicate, MessageOutcome.DeadLettered }
+                .Select(kind => (Kind: kind, Count: outcomes.Count(o => o.Outcome == kind)))
+                .Where(p => p.Count > 0)
+                .Select(p => Invariant($"{p.Count} × {p.Kind}"))
+                .ToList();
+
+            output.WriteLine("Summary");
+            output.WriteLine($"  published  {CountBy(_published.Values, p => $"{p.Contract} v{p.Version}")} by {string.Join(", ", _published.Values.Select(p => p.System).Distinct())}");
+            output.WriteLine(Invariant($"  handled    {_outcomes.Count(o => IsHandled(o.Value))} of {expectedMessages}: {CountBy(handled, o => o.Destination)}"));
+            output.WriteLine($"  problems   {(problems.Count == 0 ? "none: no redelivery, duplicate or dead letter" : string.Join(", ", problems))}");
+            if (latencies.Count > 0)
+            {
+                var parts = new List<string>();
+                var afterConfirm = latencies[early..];
+                if (afterConfirm.Count > 0)
+                {
+                    parts.Add($"median {Ms(afterConfirm[afterConfirm.Count / 2])}, max {Ms(afterConfirm[^1])}");
+                }
+
+                if (early > 0)
+                {
+                    parts.Add(Invariant($"{early} handled before the publisher's confirm arrived"));
+                }
+
+                output.WriteLine($"  latency    publish to handled: {string.Join("; ", parts)}");
+            }
+
+            if (_unmatched.Count > 0)
+            {
+                output.WriteLine(Invariant($"  earlier    {_unmatched.Count} message(s) left in the queues by earlier runs were handled as well, not counted above"));
+            }
+        }
+    }
+
+    /// <summary>Writes which expected messages were not handled: after a timeout.</summary>
+    public void WriteMissing()
+    {
+        lock (_gate)
+        {
+            foreach (var (messageId, outcomes) in _outcomes.Where(o => !IsHandled(o.Value)))
+            {
+                var publication = _published[messageId];
+                var last = outcomes.Count == 0 ? "never received" : $"last outcome: {outcomes[^1].Outcome}";
+                output.WriteLine($"  not handled: {publication.Contract} v{publication.Version} id {messageId} ({last})");
+            }
+
+            if (_published.Count < expectedMessages)
+            {
+                output.WriteLine(Invariant($"  not published: {expectedMessages - _published.Count} of {expectedMessages} messages"));
+            }
+        }
+    }
+
+    private void Record(MessageRecord publication, MessageRecord outcome)
+    {
+        _outcomes[publication.MessageId!].Add(outcome);
+        var line = $"{Clock(outcome.Time)}  {outcome.System,-SystemWidth}  ";
+        var at = $"id {outcome.MessageId} at {outcome.Destination}";
+        output.WriteLine(line + outcome.Outcome switch
+        {
+            MessageOutcome.Handled => $"handled   {at}  ({Latency(publication, outcome)}{(outcome.Attempts > 1 ? Invariant($", attempt {outcome.Attempts}") : string.Empty)})",
+            MessageOutcome.Duplicate => $"duplicate {at}: already handled, dropped by the inbox",
+            MessageOutcome.RedeliveryScheduled => Invariant($"retrying  {at}: failed {outcome.Attempts} attempt(s), redelivery scheduled"),
+            MessageOutcome.DeadLettered => Invariant($"FAILED    {at}: moved to {BusNames.ErrorQueue(outcome.Destination)} ({outcome.Reason}) after {outcome.Attempts} attempt(s)"),
+            _ => $"{outcome.Outcome} {at}",
+        });
+
+        if (outcome.Outcome == MessageOutcome.DeadLettered)
+        {
+            _completion.TrySetResult(false);
+        }
+    }
+
+    private void CheckCompletion()
+    {
+        if (_published.Count >= expectedMessages && _outcomes.Values.Count(IsHandled) >= expectedMessages)
+        {
+            _completion.TrySetResult(true);
+        }
+    }
+
+    // A duplicate means an earlier delivery of the same message was handled: the message arrived.
+    private static bool IsHandled(List<MessageRecord> outcomes) =>
+        outcomes.Exists(o => o.Outcome is MessageOutcome.Handled or MessageOutcome.Duplicate);
+
+    // The bus reports a publish once the broker confirmed it, and a receiver may finish first: the confirm
+    // travels back to the sender while the message is already being delivered.
+    private static string Latency(MessageRecord publication, MessageRecord outcome)
+    {
+        var latency = outcome.Time - publication.Time;
+        return latency >= TimeSpan.Zero
+            ? $"{Ms(latency)} after publish"
+            : $"{Ms(latency.Negate())} before the publisher's confirm arrived";
+    }
+
+    private static string CountBy(IEnumerable<MessageRecord> records, Func<MessageRecord, string> key) =>
+        string.Join(", ", records.GroupBy(key, StringComparer.Ordinal).Select(g => Invariant($"{g.Count()} × {g.Key}")));
+
+    private static string Clock(DateTimeOffset time) => time.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    private static string Ms(TimeSpan duration) => Invariant($"{duration.TotalMilliseconds:0.0} ms");
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}

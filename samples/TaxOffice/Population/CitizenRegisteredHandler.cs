@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using QazBus.Contracts.Population;
+using QazBus.Handling;
+using TaxOffice.Taxpayers;
+
+namespace TaxOffice.Population;
+
+/// <summary>A citizen registered by the population registry becomes a taxpayer of the tax office.</summary>
+/// <remarks>
+/// Handles v2, the current version. Senders still on the deprecated v1 reach it too: the bus binds
+/// this endpoint to v1's exchange as well and upcasts each v1 message (splitting the full name) before it gets here.
+/// </remarks>
+internal sealed partial class CitizenRegisteredHandler(TaxpayerRegister register, ILogger<CitizenRegisteredHandler> logger)
+    : IContractHandler<CitizenRegisteredV2>
+{
+    public Task HandleAsync(CitizenRegisteredV2 message, MessageContext context, CancellationToken cancellationToken)
+    {
+        var outcome = register.RecordCitizen(message.Iin, message.LastName, message.FirstName, message.Patronymic, message.BirthDate);
+        LogRegistrationRecorded(logger, new MaskedIin(message.Iin), outcome, context.Source, context.Contract, context.Version, context.MessageId, context.CorrelationId ?? "(none)");
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Taxpayer {Iin}: registration {Outcome} (from {Source}, {Contract} v{Version}, message {MessageId}, case {CaseNumber})")]
+    private static partial void LogRegistrationRecorded(ILogger logger, MaskedIin iin, RecordOutcome outcome, string source, string contract, int version, string messageId, string caseNumber);
+}

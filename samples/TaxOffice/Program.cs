@@ -1,0 +1,5 @@
+using TaxOffice;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddTaxOffice();
+await builder.Build().RunAsync();

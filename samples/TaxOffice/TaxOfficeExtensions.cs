@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using QazBus.Contracts.Population;
+using TaxOffice.Population;
+using TaxOffice.Taxpayers;
+
+namespace TaxOffice;
+
+/// <summary>Registers the tax office (system <c>kgd.tax-office</c>) in a host.</summary>
+public static class TaxOfficeExtensions
+{
+    /// <summary>The endpoint receiving <see cref="CitizenRegisteredV2"/> (and v1, upcast); its queue is <c>{system}.citizens</c>.</summary>
+    public const string CitizensEndpoint = "citizens";
+
+    /// <summary>The endpoint receiving <see cref="AddressChanged"/>; its queue is <c>{system}.address-changes</c>.</summary>
+    public const string AddressChangesEndpoint = "address-changes";
+
+    /// <summary>
+    /// Adds the tax office: its <see cref="TaxpayerRegister"/> and the bus (configured from the <c>QazBus</c>
+    /// section) with the handlers that keep the register in step with the population registry.
+    /// </summary>
+    /// <param name="builder">The host to add the tax office to.</param>
+    /// <returns><paramref name="builder"/>, to chain further registrations.</returns>
+    /// <example><code>
+    /// var builder = Host.CreateApplicationBuilder(args);
+    /// builder.AddTaxOffice();
+    /// await builder.Build().RunAsync();
+    /// </code></example>
+    public static IHostApplicationBuilder AddTaxOffice(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.AddSingleton<TaxpayerRegister>();
+
+        // One endpoint (queue) per contract: a backlog of registrations never delays address changes, and an
+        // operator sees each flow's depth and error queue apart. Messages of two endpoints are not ordered
+        // relative to each other, which the register allows for.
+        builder.AddQazBus()
+            .AddHandler<CitizenRegisteredV2, CitizenRegisteredHandler>(CitizensEndpoint)
+            .AddHandler<AddressChanged, AddressChangedHandler>(AddressChangesEndpoint);
+        return builder;
+    }
+}

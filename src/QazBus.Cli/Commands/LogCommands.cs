@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using QazBus.Storage.Configuration;
+using QazBus.Storage.MessageLog;
+using Spectre.Console;
+
+namespace QazBus.Cli.Commands;
+
+/// <summary><c>qazbus log verify|find</c>: the message log of a system's storage database, for operators and auditors.</summary>
+internal static class LogCommands
+{
+    private const string ConnectionVariable = "QAZBUS_STORAGE_CONNECTION";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("log", $"The message log in a system's storage database (QazBus:Storage). The database comes from --connection or {ConnectionVariable}.");
+        command.Subcommands.Add(Verify(context));
+        command.Subcommands.Add(Find(context));
+        return command;
+    }
+
+    private static Command Verify(CliContext context)
+    {
+        var storage = new StorageArguments();
+        var command = new Command("verify", "Check the hash chain: every row unchanged, none missing. Exit code 1 and the first bad row when it is broken.");
+        storage.AddTo(command);
+        command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
+        {
+            await using var log = storage.Open(parse);
+            var result = await Read(() => log.VerifyAsync(cancellationToken)).ConfigureAwait(false);
+            if (result.IsIntact)
+            {
+                context.Console.MarkupLine($"[green]intact[/]: {result.RowsChecked} row(s) checked, the chain ends at row {result.HeadSequence} as its head records.");
+                return ExitCodes.Ok;
+            }
+
+            context.Console.MarkupLine($"[red]BROKEN[/] at row {result.FirstBadSequence}: {Markup.Escape(result.Problem ?? "?")}");
+            context.Console.MarkupLine($"{result.RowsChecked} row(s) before it are intact; the chain head records {result.HeadSequence} row(s).");
+            return ExitCodes.Failed;
+        }));
+        return command;
+    }
+
+    private static Command Find(CliContext context)
+    {
+        var storage = new StorageArguments();
+        var messageId = new Option<string>("--message-id") { Description = "Rows of this message (CloudEvents id).", HelpName = "ID" };
+        var correlationId = new Option<string>("--correlation-id") { Description = "Rows of this correlation id (a business case).", HelpName = "ID" };
+        var contract = new Option<string>("--contract") { Description = "Rows of this contract, e.g. mju.population.citizen-registered.", HelpName = "NAME" };
+        var from = new Option<string>("--from") { Description = "Rows at or after this time, e.g. 2026-11-29 or 2026-11-29T10:00:00+05:00 (UTC when no offset).", HelpName = "TIME" };
+        var to = new Option<string>("--to") { Description = "Rows before this time.", HelpName = "TIME" };
+        var max = new Option<int>("--max") { Description = "The most rows to show, the latest ones. Default 50.", DefaultValueFactory = _ => 50 };
+        var payload = new Option<bool>("--payload") { Description = "Print each row's payload (contract JSON) when the log keeps it." };
+        var command = new Command("find", "Find rows by message id, correlation id, or contract and time range; oldest first.")
+        {
+            messageId, correlationId, contract, from, to, max, payload,
+        };
+        storage.AddTo(command);
+        command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
+        {
+            var query = new MessageLogQuery
+            {
+                MessageId = parse.GetValue(messageId),
+                CorrelationId = parse.GetValue(correlationId),
+                Contract = parse.GetValue(contract),
+                From = Time(parse.GetValue(from), "--from"),
+                To = Time(parse.GetValue(to), "--to"),
+                Limit = parse.GetValue(max) is > 0 and var limit ? limit : throw CliException.Usage("--max must be at least 1"),
+            };
+            await using var log = storage.Open(parse);
+            var rows = await Read(() => log.FindAsync(query, cancellationToken)).ConfigureAwait(false);
+            Print(context, rows, parse.GetValue(payload));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void Print(CliContext context, IReadOnlyList<MessageLogEntry> rows, bool payload)
+    {
+        var table = new Table().AddColumns("#", "time (UTC)", "outcome", "system", "message id", "contract", "from", "to", "correlation", "note");
+        foreach (var row in rows)
+        {
+            var note = row.Reason is null ? row.Attempts > 0 ? $"attempts {row.Attempts}" : string.Empty : $"{row.Reason}, attempts {row.Attempts}";
+            table.AddRow(
+                row.Sequence.ToString(CultureInfo.InvariantCulture),
+                row.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                Markup.Escape(row.Outcome),
+                Markup.Escape(row.System),
+                Markup.Escape(row.MessageId ?? "-"),
+                Markup.Escape(row.Contract is null ? "-" : $"{row.Contract} v{row.Version}"),
+                Markup.Escape(row.Source ?? "-"),
+                Markup.Escape(row.Destination),
+                Markup.Escape(row.CorrelationId ?? "-"),
+                Markup.Escape(note));
+        }
+
+        context.Console.Write(table);
+        context.Console.MarkupLine($"{rows.Count} row(s).");
+        if (!payload)
+        {
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            var body = row.Payload is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : $"(not kept: metadata only; SHA-256 {row.PayloadHash})";
+            context.Out.WriteLine($"#{row.Sequence.ToString(CultureInfo.InvariantCulture)} {body}");
+        }
+    }
+
+    private static DateTimeOffset? Time(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw CliException.Usage($"{option} '{text}' is not a time; use for example 2026-11-29 or 2026-11-29T10:00:00+05:00");
+    }
+
+    // Reading problems are the operator's to fix (wrong database, no log there, server down): one line, exit code 1.
+    private static async Task<T> Read<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException(ex.Message, ex);
+        }
+        catch (DbException ex)
+        {
+            throw new CliException($"the storage database could not be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The options that say where the storage is, shared by the log commands.</summary>
+    private sealed class StorageArguments
+    {
+        private readonly Option<string> _connection = new("--connection")
+        {
+            Description = $"The storage connection string (Npgsql's or Microsoft.Data.Sqlite's). Default: {ConnectionVariable}.",
+            HelpName = "STRING",
+        };
+
+        private readonly Option<StorageProvider?> _provider = new("--provider")
+        {
+            Description = "Postgres or Sqlite. Default: Postgres when the connection string names a Host, else Sqlite.",
+            HelpName = "PROVIDER",
+        };
+
+        private readonly Option<string> _schema = new("--schema") { Description = "PostgreSQL: the schema of the tables (QazBus:Storage:Schema). Default public.", HelpName = "NAME", DefaultValueFactory = _ => "public" };
+
+        private readonly Option<string> _prefix = new("--prefix") { Description = "The table prefix (QazBus:Storage:TablePrefix). Default qazbus_.", HelpName = "PREFIX", DefaultValueFactory = _ => "qazbus_" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_connection);
+            command.Options.Add(_provider);
+            command.Options.Add(_schema);
+            command.Options.Add(_prefix);
+        }
+
+        public MessageLogReader Open(ParseResult parse)
+        {
+            var connection = parse.GetValue(_connection) ?? Environment.GetEnvironmentVariable(ConnectionVariable)
+                ?? throw CliException.Usage($"no storage database: pass --connection or set {ConnectionVariable}");
+            var provider = parse.GetValue(_provider)
+                ?? (connection.Contains("Host=", StringComparison.OrdinalIgnoreCase) || connection.Contains("Server=", StringComparison.OrdinalIgnoreCase)
+                    ? StorageProvider.Postgres
+                    : StorageProvider.Sqlite);
+            try
+            {
+                return new MessageLogReader(new StorageOptions
+                {
+                    Provider = provider,
+                    ConnectionString = connection,
+                    Schema = parse.GetValue(_schema)!,
+                    TablePrefix = parse.GetValue(_prefix)!,
+                });
+            }
+            catch (ArgumentException ex)
+            {
+                // The validator names the setting (QazBus:Storage:…) and never echoes a password.
+                throw CliException.Usage(ex.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
+            }
+        }
+    }
+}

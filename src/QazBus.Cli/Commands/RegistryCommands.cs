@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using QazBus.Registry;
+using Spectre.Console;
+
+namespace QazBus.Cli.Commands;
+
+/// <summary><c>qazbus registry check</c>: the registry of agencies, systems, contracts and subscriptions.</summary>
+internal static class RegistryCommands
+{
+    /// <summary>Where the registry lives in the QazBus repository, found from the working directory upwards.</summary>
+    public const string DefaultRegistryFile = "registry/registry.json";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("registry", "The registry: agencies, their systems, contract versions and approved subscriptions.");
+        command.Subcommands.Add(CreateCheck(context));
+        return command;
+    }
+
+    private static Command CreateCheck(CliContext context)
+    {
+        var file = new Option<string>("--file")
+        {
+            Description = $"The registry file. Default: {DefaultRegistryFile} in the current directory or above.",
+            HelpName = "FILE",
+        };
+        var command = new Command(
+            "check",
+            "Check the registry against the bus's naming rules, itself and the contracts in code. Exit 0 when sound, 1 with each problem and its place.")
+        {
+            file,
+        };
+        command.SetAction(parseResult => context.Run(() => Check(context, parseResult.GetValue(file))));
+        return command;
+    }
+
+    private static int Check(CliContext context, string? fileOption)
+    {
+        var path = RegistryFile(context, fileOption);
+        var shown = context.Display(path);
+        var json = File.ReadAllText(path);
+        var problems = RegistryDocument.TryParse(json, out var document, out var syntaxProblem)
+            ? RegistryValidator.Validate(document!, context.Contracts())
+            : [syntaxProblem!];
+        foreach (var problem in problems)
+        {
+            var place = problem.Line is { } line ? $"{shown}:{line.ToString(CultureInfo.InvariantCulture)}" : shown;
+            context.Console.MarkupLine($"[red]{Markup.Escape(place)}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
+        }
+
+        if (problems.Count > 0)
+        {
+            context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Count(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
+            return ExitCodes.Failed;
+        }
+
+        var registry = document!.Registry;
+        var summary = string.Join(", ",
+            Count(registry.Agencies.Count, "agency", "agencies"),
+            Count(registry.Systems.Count, "system"),
+            $"{Count(registry.Contracts.Count, "contract")} ({Count(registry.Contracts.Sum(c => c.Versions.Count), "version")})",
+            Count(registry.Subscriptions.Count, "subscription"));
+        context.Console.MarkupLine($"[green]OK[/]: {Markup.Escape(shown)}: {Markup.Escape(summary)}.");
+        return ExitCodes.Ok;
+    }
+
+    private static string RegistryFile(CliContext context, string? option)
+    {
+        if (option is not null)
+        {
+            var path = context.Resolve(option);
+            return File.Exists(path) ? path : throw CliException.Usage($"the registry file {option} does not exist");
+        }
+
+        return context.FindUpwards(DefaultRegistryFile)
+            ?? throw CliException.Usage(
+                $"could not find {DefaultRegistryFile} in {context.WorkingDirectory} or above: run inside the QazBus repository, or pass --file FILE");
+    }
+
+    private static string Count(int count, string one, string? many = null) =>
+        $"{count.ToString(CultureInfo.InvariantCulture)} {(count == 1 ? one : many ?? one + "s")}";
+}

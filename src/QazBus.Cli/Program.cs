@@ -1,0 +1,3 @@
+using QazBus.Cli;
+
+return await QazBusCli.RunAsync(args, CliContext.ForConsole());

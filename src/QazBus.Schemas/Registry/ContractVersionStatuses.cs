@@ -1,0 +1,17 @@
+namespace QazBus.Registry;
+
+/// <summary>The life-cycle states of a contract version.</summary>
+public static class ContractVersionStatuses
+{
+    /// <summary>Published and subscribable.</summary>
+    public const string Active = "active";
+
+    /// <summary>Still published until its sunset date; subscribers should move to a newer version.</summary>
+    public const string Deprecated = "deprecated";
+
+    /// <summary>No longer published; nobody may subscribe to it.</summary>
+    public const string Retired = "retired";
+
+    /// <summary>Every state.</summary>
+    public static IReadOnlyList<string> All { get; } = [Active, Deprecated, Retired];
+}

@@ -1,0 +1,404 @@
+using System.Security.Cryptography;
+using QazBus.Contracts;
+using QazBus.Naming;
+
+namespace QazBus.Registry;
+
+/// <summary>
+/// Checks a registry against the naming rules of the bus, against itself, and against the contracts in code.
+/// </summary>
+/// <remarks>
+/// The rules: every name is valid per <see cref="BusNames"/>; no agency, system, contract, version or
+/// subscription appears twice; a system's agency and a contract's owner agency exist; a contract's publishers are
+/// systems of its owner agency; every contract version in the registry has a record in code and every record in
+/// code is in the registry; a deprecated or retired version carries a sunset date and an active one does not, and
+/// the registry and the record's <c>[ContractDeprecated]</c> agree on it; a subscription names an existing system, a
+/// valid endpoint and a registered, non-retired contract version, with its approval date and legal basis; public
+/// keys decode and match their algorithm.
+/// </remarks>
+public sealed class RegistryValidator
+{
+    private readonly RegistryDocument _document;
+    private readonly IReadOnlyList<ContractDescriptor> _code;
+    private readonly List<(string Path, string Message)> _problems = [];
+
+    private RegistryValidator(RegistryDocument document, IReadOnlyList<ContractDescriptor> code)
+    {
+        _document = document;
+        _code = code;
+    }
+
+    /// <summary>Reads and checks a registry file.</summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="contractsInCode">The contracts declared in code (see <c>ContractDiscovery</c>).</param>
+    /// <returns>Every problem found, ordered by line; empty when the registry is sound.</returns>
+    public static IReadOnlyList<RegistryProblem> Validate(string json, IReadOnlyList<ContractDescriptor> contractsInCode)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return RegistryDocument.TryParse(json, out var document, out var problem)
+            ? Validate(document!, contractsInCode)
+            : [problem!];
+    }
+
+    /// <summary>Checks a registry that has been read.</summary>
+    /// <param name="document">The registry.</param>
+    /// <param name="contractsInCode">The contracts declared in code (see <c>ContractDiscovery</c>).</param>
+    /// <returns>Every problem found, ordered by line; empty when the registry is sound.</returns>
+    public static IReadOnlyList<RegistryProblem> Validate(RegistryDocument document, IReadOnlyList<ContractDescriptor> contractsInCode)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(contractsInCode);
+        var validator = new RegistryValidator(document, contractsInCode);
+        validator.Run();
+        return validator._problems
+            .Select(p => new RegistryProblem(p.Path, document.LineOf(p.Path), p.Message))
+            .OrderBy(p => p.Line ?? int.MaxValue)
+            .ToList();
+    }
+
+    private void Run()
+    {
+        var registry = _document.Registry;
+        var agencies = CheckAgencies(registry.Agencies);
+        var systems = CheckSystems(registry.Systems, agencies);
+        var contracts = CheckContracts(registry.Contracts, agencies, systems);
+        CheckCodeIsRegistered(contracts);
+        CheckSubscriptions(registry.Subscriptions, systems, contracts);
+    }
+
+    private HashSet<string> CheckAgencies(IReadOnlyList<RegistryAgency> agencies)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < agencies.Count; i++)
+        {
+            var agency = agencies[i];
+            var path = $"$.agencies[{i}]";
+            // An agency code is one lowercase segment, the same rule as an endpoint name.
+            if (!BusNames.IsValidEndpointName(agency.Code))
+            {
+                Problem($"{path}.code", $"agency code '{agency.Code}' is invalid: use one lowercase segment of a-z, 0-9 and '-'");
+            }
+            else if (!seen.TryAdd(agency.Code, path))
+            {
+                Problem($"{path}.code", $"agency '{agency.Code}' is listed twice (first at {seen[agency.Code]})");
+            }
+
+            RequireText($"{path}.name", agency.Name, $"agency '{agency.Code}' has no name");
+        }
+
+        return [.. seen.Keys];
+    }
+
+    private Dictionary<string, RegistrySystem> CheckSystems(IReadOnlyList<RegistrySystem> systems, HashSet<string> agencies)
+    {
+        var seen = new Dictionary<string, (RegistrySystem System, string Path)>(StringComparer.Ordinal);
+        for (var i = 0; i < systems.Count; i++)
+        {
+            var system = systems[i];
+            var path = $"$.systems[{i}]";
+            if (!BusNames.IsValidSystemId(system.Id))
+            {
+                Problem($"{path}.id", $"system id '{system.Id}' is invalid: use '{{agency}}.{{system}}' in lowercase a-z, 0-9 and '-'");
+            }
+            else
+            {
+                if (!seen.TryAdd(system.Id, (system, path)))
+                {
+                    Problem($"{path}.id", $"system '{system.Id}' is listed twice (first at {seen[system.Id].Path})");
+                }
+
+                var agency = BusNames.AgencyOf(system.Id);
+                if (!agencies.Contains(agency))
+                {
+                    Problem($"{path}.id", $"system '{system.Id}' belongs to agency '{agency}', which is not in $.agencies");
+                }
+            }
+
+            RequireText($"{path}.name", system.Name, $"system '{system.Id}' has no name");
+            RequireText($"{path}.owner", system.Owner, $"system '{system.Id}' has no owner to contact");
+            CheckPublicKeys(system, path);
+        }
+
+        return seen.ToDictionary(pair => pair.Key, pair => pair.Value.System, StringComparer.Ordinal);
+    }
+
+    private void CheckPublicKeys(RegistrySystem system, string systemPath)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var k = 0; k < system.PublicKeys.Count; k++)
+        {
+            var key = system.PublicKeys[k];
+            var path = $"{systemPath}.publicKeys[{k}]";
+            if (string.IsNullOrWhiteSpace(key.Id) || key.Id.Any(char.IsWhiteSpace))
+            {
+                Problem($"{path}.id", $"key id '{key.Id}' of system '{system.Id}' must be non-empty and contain no spaces");
+            }
+            else if (!ids.TryAdd(key.Id, path))
+            {
+                Problem($"{path}.id", $"key id '{key.Id}' is listed twice for system '{system.Id}' (first at {ids[key.Id]})");
+            }
+
+            if (!PublicKeyAlgorithms.All.Contains(key.Algorithm))
+            {
+                Problem($"{path}.algorithm", $"key algorithm '{key.Algorithm}' is not one of {string.Join(", ", PublicKeyAlgorithms.All)}");
+                continue;
+            }
+
+            if (KeyProblem(key) is { } problem)
+            {
+                Problem($"{path}.key", $"key '{key.Id}' of system '{system.Id}': {problem}");
+            }
+        }
+    }
+
+    private static string? KeyProblem(RegistryPublicKey key)
+    {
+        var der = new byte[key.Key.Length];
+        if (!Convert.TryFromBase64String(key.Key, der, out var length))
+        {
+            return "is not Base64 (expected the DER SubjectPublicKeyInfo, a PEM body on one line)";
+        }
+
+        var spki = der.AsSpan(0, length);
+        try
+        {
+            if (key.Algorithm == PublicKeyAlgorithms.Rsa)
+            {
+                using var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(spki, out _);
+                return rsa.KeySize < 2048 ? $"is an RSA key of {rsa.KeySize} bits; at least 2048 are required" : null;
+            }
+
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+            var expected = key.Algorithm == PublicKeyAlgorithms.EcdsaP256 ? 256 : 384;
+            return ecdsa.KeySize != expected ? $"is an ECDSA key of {ecdsa.KeySize} bits, not {key.Algorithm}" : null;
+        }
+        catch (CryptographicException)
+        {
+            return $"is not a {key.Algorithm} public key (expected the DER SubjectPublicKeyInfo in Base64)";
+        }
+    }
+
+    private Dictionary<string, RegistryContract> CheckContracts(
+        IReadOnlyList<RegistryContract> contracts, HashSet<string> agencies, Dictionary<string, RegistrySystem> systems)
+    {
+        var seen = new Dictionary<string, (RegistryContract Contract, string Path)>(StringComparer.Ordinal);
+        for (var i = 0; i < contracts.Count; i++)
+        {
+            var contract = contracts[i];
+            var path = $"$.contracts[{i}]";
+            if (!BusNames.IsValidContractName(contract.Name))
+            {
+                Problem($"{path}.name", $"contract name '{contract.Name}' is invalid: use '{{agency}}.{{domain}}.{{event}}' in lowercase a-z, 0-9 and '-'");
+                continue;
+            }
+
+            if (!seen.TryAdd(contract.Name, (contract, path)))
+            {
+                Problem($"{path}.name", $"contract '{contract.Name}' is listed twice (first at {seen[contract.Name].Path}): list all its versions in one entry");
+                continue;
+            }
+
+            var owner = BusNames.AgencyOf(contract.Name);
+            if (!agencies.Contains(owner))
+            {
+                Problem($"{path}.name", $"contract '{contract.Name}' is owned by agency '{owner}', which is not in $.agencies");
+            }
+
+            CheckPublishers(contract, path, owner, systems);
+            CheckVersions(contract, path);
+        }
+
+        return seen.ToDictionary(pair => pair.Key, pair => pair.Value.Contract, StringComparer.Ordinal);
+    }
+
+    private void CheckPublishers(RegistryContract contract, string contractPath, string owner, Dictionary<string, RegistrySystem> systems)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var p = 0; p < contract.Publishers.Count; p++)
+        {
+            var publisher = contract.Publishers[p];
+            var path = $"{contractPath}.publishers[{p}]";
+            if (!systems.ContainsKey(publisher))
+            {
+                Problem(path, $"publisher '{publisher}' of '{contract.Name}' is not a system in $.systems");
+            }
+            else if (BusNames.AgencyOf(publisher) != owner)
+            {
+                Problem(path, $"publisher '{publisher}' belongs to agency '{BusNames.AgencyOf(publisher)}', but only systems of the owner agency '{owner}' may publish '{contract.Name}'");
+            }
+            else if (!seen.Add(publisher))
+            {
+                Problem(path, $"publisher '{publisher}' is listed twice for '{contract.Name}'");
+            }
+        }
+    }
+
+    private void CheckVersions(RegistryContract contract, string contractPath)
+    {
+        if (contract.Versions.Count == 0)
+        {
+            Problem($"{contractPath}.versions", $"contract '{contract.Name}' lists no versions");
+        }
+
+        var seen = new Dictionary<int, string>();
+        for (var v = 0; v < contract.Versions.Count; v++)
+        {
+            var version = contract.Versions[v];
+            var path = $"{contractPath}.versions[{v}]";
+            var label = $"'{contract.Name}' v{version.Version}";
+            if (version.Version < 1)
+            {
+                Problem($"{path}.version", $"version {version.Version} of '{contract.Name}' is invalid: versions start at 1");
+                continue;
+            }
+
+            if (!seen.TryAdd(version.Version, path))
+            {
+                Problem($"{path}.version", $"{label} is listed twice (first at {seen[version.Version]})");
+                continue;
+            }
+
+            var record = _code.FirstOrDefault(c => c.Name == contract.Name && c.MajorVersion == version.Version);
+            if (record is null)
+            {
+                var known = VersionsInCode(contract.Name);
+                var inCode = known.Length == 0 ? "no record in code declares this contract" : $"code has version(s) {string.Join(", ", known)}";
+                Problem($"{path}.version", $"{label} is not in code: {inCode}");
+            }
+            else
+            {
+                CheckDeprecationAgrees(version, path, label, record);
+            }
+
+            if (!ContractVersionStatuses.All.Contains(version.Status))
+            {
+                Problem($"{path}.status", $"status '{version.Status}' of {label} is not one of {string.Join(", ", ContractVersionStatuses.All)}");
+            }
+            else if (version.Status != ContractVersionStatuses.Active && version.Sunset is null)
+            {
+                Problem($"{path}.status", $"{label} is {version.Status} but has no sunset date: add \"sunset\": \"YYYY-MM-DD\"");
+            }
+            else if (version.Status == ContractVersionStatuses.Active && version.Sunset is not null)
+            {
+                Problem($"{path}.sunset", $"{label} is active but has a sunset date: mark it deprecated, or remove the date");
+            }
+
+            if (!MessageLogging.All.Contains(version.Logging))
+            {
+                Problem($"{path}.logging", $"logging '{version.Logging}' of {label} is not one of {string.Join(", ", MessageLogging.All)}");
+            }
+        }
+    }
+
+    /// <summary>The registry and the record's <c>[ContractDeprecated]</c> must tell the same story: it is written twice.</summary>
+    private void CheckDeprecationAgrees(RegistryContractVersion version, string path, string label, ContractDescriptor record)
+    {
+        if (!ContractVersionStatuses.All.Contains(version.Status))
+        {
+            return;
+        }
+
+        var attribute = record.Sunset is { } codeSunset ? $"[ContractDeprecated(\"{codeSunset:yyyy-MM-dd}\")]" : null;
+        if (attribute is not null && version.Status == ContractVersionStatuses.Active)
+        {
+            Problem($"{path}.status", $"{label} is deprecated in code ({attribute} on {record.ClrType.Name}) but active in the registry: mark it deprecated with the same sunset date");
+        }
+        else if (attribute is not null && version.Sunset is { } sunset && sunset != record.Sunset)
+        {
+            Problem($"{path}.sunset", $"{label} has sunset {sunset:yyyy-MM-dd} in the registry but {attribute} in code: make them the same day");
+        }
+        else if (attribute is null && version.Status != ContractVersionStatuses.Active)
+        {
+            var date = version.Sunset is { } registrySunset ? $"{registrySunset:yyyy-MM-dd}" : "yyyy-MM-dd";
+            Problem($"{path}.status", $"{label} is {version.Status} in the registry but not in code: add [ContractDeprecated(\"{date}\")] to {record.ClrType.Name} so its publishers and consumers are warned");
+        }
+    }
+
+    private void CheckCodeIsRegistered(Dictionary<string, RegistryContract> registered)
+    {
+        var contracts = _document.Registry.Contracts;
+        foreach (var contract in _code)
+        {
+            if (!registered.TryGetValue(contract.Name, out var entry))
+            {
+                Problem("$.contracts", $"contract '{contract.Name}' v{contract.MajorVersion} is in code but not in the registry: add it to $.contracts");
+            }
+            else if (!entry.Versions.Any(v => v.Version == contract.MajorVersion))
+            {
+                var index = IndexOf(contracts, entry);
+                Problem($"$.contracts[{index}].versions",
+                    $"contract '{contract.Name}' v{contract.MajorVersion} is in code but not in the registry: add it to the versions of '{contract.Name}'");
+            }
+        }
+    }
+
+    private void CheckSubscriptions(
+        IReadOnlyList<RegistrySubscription> subscriptions, Dictionary<string, RegistrySystem> systems, Dictionary<string, RegistryContract> contracts)
+    {
+        var seen = new Dictionary<(string, string, string, int), string>();
+        for (var i = 0; i < subscriptions.Count; i++)
+        {
+            var subscription = subscriptions[i];
+            var path = $"$.subscriptions[{i}]";
+            if (!systems.ContainsKey(subscription.System))
+            {
+                Problem($"{path}.system", $"system '{subscription.System}' is not in $.systems");
+            }
+
+            if (!BusNames.IsValidEndpointName(subscription.Endpoint))
+            {
+                Problem($"{path}.endpoint", $"endpoint '{subscription.Endpoint}' is invalid: use one lowercase segment of a-z, 0-9 and '-'");
+            }
+
+            if (!contracts.TryGetValue(subscription.Contract, out var contract))
+            {
+                Problem($"{path}.contract", $"contract '{subscription.Contract}' is not in $.contracts");
+            }
+            else if (contract.Versions.FirstOrDefault(v => v.Version == subscription.Version) is not { } version)
+            {
+                var known = string.Join(", ", contract.Versions.Select(v => v.Version));
+                Problem($"{path}.version", $"contract '{subscription.Contract}' has no version {subscription.Version} in the registry (versions: {known})");
+            }
+            else if (version.Status == ContractVersionStatuses.Retired)
+            {
+                Problem($"{path}.version", $"'{subscription.Contract}' v{subscription.Version} is retired: subscribe to a newer version");
+            }
+
+            RequireText($"{path}.basis", subscription.Basis, "the subscription names no legal basis or decision");
+
+            var key = (subscription.System, subscription.Endpoint, subscription.Contract, subscription.Version);
+            if (!seen.TryAdd(key, path))
+            {
+                Problem(path, $"subscription of '{subscription.System}' at '{subscription.Endpoint}' to '{subscription.Contract}' v{subscription.Version} is listed twice (first at {seen[key]})");
+            }
+        }
+    }
+
+    private int[] VersionsInCode(string name) =>
+        [.. _code.Where(c => c.Name == name).Select(c => c.MajorVersion)];
+
+    private static int IndexOf(IReadOnlyList<RegistryContract> contracts, RegistryContract entry)
+    {
+        for (var i = 0; i < contracts.Count; i++)
+        {
+            if (ReferenceEquals(contracts[i], entry))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void RequireText(string path, string? value, string message)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Problem(path, message);
+        }
+    }
+
+    private void Problem(string path, string message) => _problems.Add((path, message));
+}

@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using QazBus.Naming;
+using QazBus.Retry;
+
+namespace QazBus.Registry.Topology;
+
+/// <summary>
+/// Turns the registry into RabbitMQ definitions: a vhost, one user per system with least-privilege permissions,
+/// the contract exchanges, each subscription's quorum queue with its binding, error queues, the delay levels, and
+/// policies. Derived, never written by hand: a new subscription in the registry is a new binding after the next run.
+/// </summary>
+/// <remarks>
+/// Each system may configure and read only resources starting with <c>{agency}.{system}.</c> (its queues, error
+/// queues and their exchanges); write to its own resources, the exchanges of the contracts it is registered to
+/// publish, the delay exchanges and the platform's fault exchange; and read (bind from) only the exchanges of the
+/// contract versions it is subscribed to. No system may write to the default exchange, which reaches every queue.
+/// </remarks>
+public static class TopologyGenerator
+{
+    /// <summary>The exchange every system publishes its faults to.</summary>
+    public const string FaultExchange = "qazbus.operations.message-faulted.v1";
+
+    private static readonly IReadOnlyDictionary<string, object> None = new Dictionary<string, object>();
+    private static readonly IReadOnlyDictionary<string, object> Quorum = new Dictionary<string, object> { ["x-queue-type"] = "quorum" };
+
+    /// <summary>Generates the definitions.</summary>
+    /// <param name="registry">A registry that passed <c>registry check</c>.</param>
+    /// <param name="vhost">The virtual host, for example <c>qazbus</c>.</param>
+    /// <param name="passwords">Passwords by system id; systems without one get no password login (set it later with rabbitmqctl).</param>
+    public static BrokerDefinitions Generate(BusRegistry registry, string vhost, IReadOnlyDictionary<string, string>? passwords = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(vhost);
+        passwords ??= new Dictionary<string, string>();
+
+        var exchanges = new SortedDictionary<string, ExchangeDefinition>(StringComparer.Ordinal);
+        var queues = new SortedDictionary<string, QueueDefinition>(StringComparer.Ordinal);
+        var bindings = new List<BindingDefinition>();
+
+        void Exchange(string name) => exchanges[name] = new ExchangeDefinition(name, vhost, "fanout", true, false, false, None);
+
+        foreach (var contract in registry.Contracts)
+        {
+            foreach (var version in contract.Versions)
+            {
+                Exchange(BusNames.Exchange(contract.Name, version.Version));
+            }
+        }
+
+        Exchange(FaultExchange);
+
+        foreach (var delay in DelayLevels.All)
+        {
+            var level = DelayLevels.QueueName(delay);
+            Exchange(level);
+            queues[level] = new QueueDefinition(level, vhost, true, false, new Dictionary<string, object>
+            {
+                ["x-queue-type"] = "quorum",
+                ["x-message-ttl"] = (long)delay.TotalMilliseconds,
+                ["x-dead-letter-exchange"] = string.Empty,
+                ["x-dead-letter-strategy"] = "at-least-once",
+                ["x-overflow"] = "reject-publish",
+            });
+            bindings.Add(new BindingDefinition(level, vhost, level, "queue", string.Empty, None));
+        }
+
+        foreach (var subscription in registry.Subscriptions.OrderBy(s => s.System, StringComparer.Ordinal).ThenBy(s => s.Endpoint, StringComparer.Ordinal))
+        {
+            var queue = BusNames.Queue(subscription.System, subscription.Endpoint);
+            var errorQueue = BusNames.ErrorQueue(queue);
+            queues[queue] = new QueueDefinition(queue, vhost, true, false, Quorum);
+            queues[errorQueue] = new QueueDefinition(errorQueue, vhost, true, false, Quorum);
+            if (!exchanges.ContainsKey(errorQueue))
+            {
+                Exchange(errorQueue);
+                bindings.Add(new BindingDefinition(errorQueue, vhost, errorQueue, "queue", string.Empty, None));
+            }
+
+            bindings.Add(new BindingDefinition(BusNames.Exchange(subscription.Contract, subscription.Version), vhost, queue, "queue", string.Empty, None));
+        }
+
+        var users = new List<UserDefinition>();
+        var permissions = new List<PermissionDefinition>();
+        foreach (var system in registry.Systems.OrderBy(s => s.Id, StringComparer.Ordinal))
+        {
+            users.Add(new UserDefinition(system.Id, passwords.TryGetValue(system.Id, out var password) ? HashPassword(password) : string.Empty, "rabbit_password_hashing_sha256", []));
+            var own = Regex.Escape(system.Id + ".");
+            var publishes = registry.Contracts
+                .Where(c => c.Publishers.Contains(system.Id, StringComparer.Ordinal))
+                .SelectMany(c => c.Versions.Select(v => BusNames.Exchange(c.Name, v.Version)));
+            var subscribed = registry.Subscriptions
+                .Where(s => s.System == system.Id)
+                .Select(s => BusNames.Exchange(s.Contract, s.Version));
+            permissions.Add(new PermissionDefinition(
+                system.Id,
+                vhost,
+                Configure: $"^{own}",
+                Write: Alternatives([$"{own}.*", .. publishes.Select(Regex.Escape), @"qazbus\.delay\..*", Regex.Escape(FaultExchange)]),
+                Read: Alternatives([$"{own}.*", .. subscribed.Select(Regex.Escape)])));
+        }
+
+        return new BrokerDefinitions
+        {
+            Users = users,
+            Vhosts = [new VhostDefinition(vhost)],
+            Permissions = permissions,
+            Policies =
+            [
+                // A flood of failures must not exhaust the broker: error queues are capped; when full, the broker
+                // refuses the dead-letter publish, so the failing message stays in its own queue (nothing dropped).
+                new PolicyDefinition(vhost, "qazbus-error-queues", "_error$", "queues",
+                    new Dictionary<string, object> { ["max-length-bytes"] = 1L << 30, ["overflow"] = "reject-publish" }, 0),
+            ],
+            Exchanges = [.. exchanges.Values],
+            Queues = [.. queues.Values],
+            Bindings = [.. bindings.Distinct()],
+        };
+    }
+
+    /// <summary>The definitions as indented JSON (LF, trailing newline), stable for committing.</summary>
+    public static string ToJson(BrokerDefinitions definitions) =>
+        JsonSerializer.Serialize(definitions, DefinitionsJson).ReplaceLineEndings("\n") + "\n";
+
+    // RabbitMQ's own file format (snake_case names fixed by attributes), not a message body: the bus's JSON
+    // setup does not apply. Relaxed escaping keeps the regexes readable in the committed file.
+    private static readonly JsonSerializerOptions DefinitionsJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>RabbitMQ's <c>rabbit_password_hashing_sha256</c>: base64(salt ‖ SHA-256(salt ‖ UTF-8 password)), 4-byte random salt.</summary>
+    public static string HashPassword(string password)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        var salt = RandomNumberGenerator.GetBytes(4);
+        var salted = salt.Concat(Encoding.UTF8.GetBytes(password)).ToArray();
+        return Convert.ToBase64String([.. salt, .. SHA256.HashData(salted)]);
+    }
+
+    private static string Alternatives(IEnumerable<string> patterns) => $"^({string.Join('|', patterns.Distinct())})$";
+}

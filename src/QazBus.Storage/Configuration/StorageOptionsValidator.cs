@@ -1,0 +1,140 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using QazBus.Naming;
+
+namespace QazBus.Storage.Configuration;
+
+/// <summary>
+/// Checks <see cref="StorageOptions"/> at start-up; each failure names the configuration key and what is wrong,
+/// so an operator can fix the setting without reading code.
+/// </summary>
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    private const string S = StorageOptions.SectionName;
+
+    // Names go into SQL unquoted, so they are plain lowercase identifiers: no quoting rules to get wrong.
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,39}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaRegex();
+
+    [GeneratedRegex("^([a-z_][a-z0-9_]{0,19})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixRegex();
+
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var failures = new List<string>();
+
+        if (!Enum.IsDefined(options.Provider))
+        {
+            failures.Add($"{S}:Provider '{options.Provider}' is invalid: use Sqlite or Postgres.");
+        }
+
+        if (options.Provider == StorageProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+            {
+                failures.Add($"{S}:ConnectionString is required when {S}:Provider is Postgres, for example 'Host=db;Database=registry;Username=registry;Password=…'.");
+            }
+            else if (!TryParsePostgres(options.ConnectionString))
+            {
+                // The connection string can hold a password: name the key, never echo the value.
+                failures.Add($"{S}:ConnectionString is not a valid Npgsql connection string.");
+            }
+
+            if (!SchemaRegex().IsMatch(options.Schema ?? string.Empty))
+            {
+                failures.Add($"{S}:Schema '{options.Schema}' is invalid: use a lowercase identifier of a-z, 0-9 and '_' (at most 40 characters), for example 'qazbus'.");
+            }
+        }
+        else if (options.Provider == StorageProvider.Sqlite && !TryParseSqlite(options.EffectiveConnectionString, out var problem))
+        {
+            failures.Add($"{S}:ConnectionString: {problem}");
+        }
+
+        if (!PrefixRegex().IsMatch(options.TablePrefix ?? string.Empty))
+        {
+            failures.Add($"{S}:TablePrefix '{options.TablePrefix}' is invalid: use lowercase a-z, 0-9 and '_', not starting with a digit, at most 20 characters, for example 'qazbus_'.");
+        }
+
+        if (options.Outbox.SentRetention < TimeSpan.Zero)
+        {
+            failures.Add($"{S}:Outbox:SentRetention must not be negative, got {options.Outbox.SentRetention}.");
+        }
+
+        var relay = options.Relay;
+        if (relay.BatchSize is < 1 or > 5000)
+        {
+            failures.Add($"{S}:Relay:BatchSize must be between 1 and 5000, got {relay.BatchSize}.");
+        }
+
+        if (relay.PollInterval < TimeSpan.FromMilliseconds(10) || relay.PollInterval > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{S}:Relay:PollInterval must be between 00:00:00.010 and 00:10:00, got {relay.PollInterval}.");
+        }
+
+        if (relay.PublishTimeout < TimeSpan.FromSeconds(1) || relay.PublishTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{S}:Relay:PublishTimeout must be between 00:00:01 and 01:00:00, got {relay.PublishTimeout}.");
+        }
+
+        if (relay.MaxBackoff < TimeSpan.FromMilliseconds(100) || relay.MaxBackoff > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{S}:Relay:MaxBackoff must be between 00:00:00.100 and 01:00:00, got {relay.MaxBackoff}.");
+        }
+
+        if (options.Inbox.Retention < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{S}:Inbox:Retention must be at least 00:01:00 (it must outlast every redelivery of a message), got {options.Inbox.Retention}.");
+        }
+
+        foreach (var contract in options.MessageLog.MetadataOnly)
+        {
+            if (contract != "*" && !BusNames.IsValidContractName(contract))
+            {
+                failures.Add($"{S}:MessageLog:MetadataOnly: '{contract}' does not name a contract ('{{agency}}.{{domain}}.{{event}}') nor is it '*'.");
+            }
+        }
+
+        if (options.CleanupInterval < TimeSpan.FromSeconds(1) || options.CleanupInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{S}:CleanupInterval must be between 00:00:01 and 1.00:00:00, got {options.CleanupInterval}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool TryParsePostgres(string connectionString)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryParseSqlite(string connectionString, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.DataSource))
+            {
+                problem = "needs a Data Source (the database file), for example 'Data Source=registry.db'.";
+            }
+            else if (builder.DataSource == ":memory:" || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
+            {
+                problem = "an in-memory SQLite database is not supported: the outbox must survive the process. Use a file, for example 'Data Source=registry.db'.";
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            problem = $"is not a valid SQLite connection string ({ex.Message}).";
+        }
+
+        return problem is null;
+    }
+}

@@ -1,0 +1,56 @@
+namespace QazBus.Cli.Tests;
+
+public sealed class RegistryCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("qazbus-registry-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string RealRegistry => File.ReadAllText(Path.Combine(Cli.RepositoryRoot, "registry", "registry.json"));
+
+    [Fact]
+    public async Task Check_passes_on_the_real_registry_with_a_one_line_summary()
+    {
+        var run = await Cli.RunInRepositoryAsync("registry", "check");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var line = Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("OK: registry/registry.json: 2 agencies, 2 systems", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_fails_on_a_broken_registry_naming_file_line_and_path()
+    {
+        var broken = RealRegistry.Replace("\"id\": \"kgd.tax-office\"", "\"id\": \"kgd.tax-office\", \"publicKeys\": []", StringComparison.Ordinal)
+            .Replace("\"endpoint\": \"citizens\"", "\"endpoint\": \"Citizens!\"", StringComparison.Ordinal);
+        var file = Path.Combine(_directory, "registry.json");
+        File.WriteAllText(file, broken);
+        var expectedLine = broken.Split('\n').ToList().FindIndex(l => l.Contains("Citizens!", StringComparison.Ordinal)) + 1;
+
+        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "registry.json");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains($"registry.json:{expectedLine}: $.subscriptions[1].endpoint: endpoint 'Citizens!' is invalid", run.Output, StringComparison.Ordinal);
+        Assert.Contains("FAILED: 2 problems in registry.json.", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_reports_bad_JSON_with_its_line()
+    {
+        File.WriteAllText(Path.Combine(_directory, "registry.json"), "{\n  \"agencies\": [\n    { \"code\": \"mju\" \"name\": \"x\" }\n  ]\n}\n");
+
+        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "registry.json");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("registry.json:3: ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_registry_file_that_does_not_exist_is_a_usage_error()
+    {
+        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "missing.json");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("missing.json does not exist", run.Error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using QazBus.Contracts.Population;
+using QazBus.Publishing;
+using QazBus.Registry;
+using QazBus.Registry.Topology;
+using QazBus.TestSupport;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Xunit.Abstractions;
+
+namespace QazBus.IntegrationTests.Security;
+
+/// <summary>
+/// Each agency in its own lane, enforced by the broker: the definitions generated from the registry are loaded
+/// into the real broker, and each system connects as its own user.
+/// </summary>
+public sealed class TopologyPermissionsTests(BrokerFixture fixture, ITestOutputHelper output) : BrokerTest(fixture, output)
+{
+    private static string RepositoryFile(string relative)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
+
+    private static BusRegistry SampleRegistry()
+    {
+        Assert.True(RegistryDocument.TryParse(File.ReadAllText(RepositoryFile("registry/registry.json")), out var document, out var problem), problem?.ToString());
+        return document!.Registry;
+    }
+
+    [Fact]
+    public void The_committed_definitions_are_the_ones_generated_from_the_registry()
+    {
+        var generated = TopologyGenerator.ToJson(TopologyGenerator.Generate(SampleRegistry(), "qazbus"));
+        var committed = File.ReadAllText(RepositoryFile("deploy/rabbitmq/definitions.json"));
+        Assert.True(generated == committed, "deploy/rabbitmq/definitions.json is stale: run `dotnet run --project src/QazBus.Cli -- topology --out deploy/rabbitmq/definitions.json`");
+    }
+
+    [Fact]
+    public async Task Systems_are_refused_outside_their_lane_and_the_permitted_flows_work()
+    {
+        var management = Environment.GetEnvironmentVariable("QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI")
+            ?? throw new InvalidOperationException("QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI is not set: run the tests with ./build.sh test, which starts RabbitMQ with its management API.");
+        var vhost = $"qazbus-test-{TestHosts.Unique()}";
+        var passwords = new Dictionary<string, string>
+        {
+            ["mju.population-registry"] = Guid.NewGuid().ToString("N"),
+            ["kgd.tax-office"] = Guid.NewGuid().ToString("N"),
+        };
+        var json = TopologyGenerator.ToJson(TopologyGenerator.Generate(SampleRegistry(), vhost, passwords));
+
+        using var http = new HttpClient { BaseAddress = new Uri(management) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        using (var response = await http.PostAsync("api/definitions", new StringContent(json, Encoding.UTF8, "application/json")))
+        {
+            Assert.True(response.IsSuccessStatusCode, $"import_definitions answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        try
+        {
+            var broker = new Uri(Uri);
+            string As(string system) => $"amqp://{system}:{passwords[system]}@{broker.Host}:{broker.Port}/{vhost}";
+
+            // The population registry cannot read the tax office's queue...
+            await using (var mju = await new ConnectionFactory { Uri = new Uri(As("mju.population-registry")) }.CreateConnectionAsync())
+            {
+                await using var channel = await mju.CreateChannelAsync();
+                var refused = await Assert.ThrowsAsync<OperationInterruptedException>(() =>
+                    channel.BasicConsumeAsync("kgd.tax-office.address-changes", autoAck: false, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel)));
+                AssertAccessRefused(refused, "consume another system's queue");
+            }
+
+            // ...nor bind a queue of its own to a contract it is not subscribed to.
+            await using (var mju = await new ConnectionFactory { Uri = new Uri(As("mju.population-registry")) }.CreateConnectionAsync())
+            {
+                await using var channel = await mju.CreateChannelAsync();
+                await channel.QueueDeclareAsync("mju.population-registry.snoop", durable: true, exclusive: false, autoDelete: false,
+                    arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+                var refused = await Assert.ThrowsAsync<OperationInterruptedException>(() =>
+                    channel.QueueBindAsync("mju.population-registry.snoop", "mju.population.address-changed.v1", string.Empty));
+                AssertAccessRefused(refused, "bind to a contract it is not subscribed to");
+            }
+
+            // The tax office cannot publish a contract its agency does not own.
+            await using (var kgd = await new ConnectionFactory { Uri = new Uri(As("kgd.tax-office")) }.CreateConnectionAsync())
+            {
+                await using var channel = await kgd.CreateChannelAsync(new CreateChannelOptions(true, true));
+                var refused = await Assert.ThrowsAnyAsync<Exception>(async () =>
+                {
+                    await channel.BasicPublishAsync("mju.population.address-changed.v1", string.Empty, false, new BasicProperties(), "{}"u8.ToArray());
+                    await channel.BasicPublishAsync("mju.population.address-changed.v1", string.Empty, false, new BasicProperties(), "{}"u8.ToArray());
+                });
+                Output.WriteLine($"publish refused: {refused.Message}");
+                Assert.Contains("ACCESS_REFUSED", refused.Message + channel.CloseReason?.ReplyText, StringComparison.Ordinal);
+            }
+
+            // The permitted flows work under these permissions, including a retry through a delay queue.
+            var sink = new MessageSink<AddressChanged> { FailWhen = c => c.Attempt <= 2 };
+            var managed = new Dictionary<string, string?>
+            {
+                ["QazBus:RabbitMq:ManagedTopology"] = "true",
+                ["QazBus:Retry:ImmediateRetries"] = "1",
+                ["QazBus:Retry:Delays"] = "1s",
+            };
+            using var taxOffice = TestHosts.Build("kgd.tax-office", As("kgd.tax-office"),
+                bus => bus.AddHandler<AddressChanged, RecordingHandler<AddressChanged>>("address-changes"),
+                settings: managed, services: s => s.AddSingleton(sink));
+            using var registry = TestHosts.Build("mju.population-registry", As("mju.population-registry"), settings: managed);
+            await taxOffice.StartAsync();
+            await registry.StartAsync();
+            var id = await registry.Services.GetRequiredService<IContractPublisher>().PublishAsync(new AddressChanged
+            {
+                Iin = "900102300123",
+                NewAddress = new Address { Region = "Astana", Locality = "Astana", Street = "Dostyk 5" },
+                ValidFrom = new DateOnly(2026, 12, 1),
+            });
+            var (_, context) = await sink.WaitForAsync((_, c) => c.MessageId == id);
+            Assert.Equal(3, context.Attempt);
+            await registry.StopAsync();
+            await taxOffice.StopAsync();
+        }
+        finally
+        {
+            using var deleted = await http.DeleteAsync($"api/vhosts/{System.Uri.EscapeDataString(vhost)}");
+        }
+    }
+
+    private void AssertAccessRefused(OperationInterruptedException refused, string what)
+    {
+        Output.WriteLine($"{what}: {refused.ShutdownReason?.ReplyCode} {refused.ShutdownReason?.ReplyText}");
+        Assert.Equal((ushort)403, refused.ShutdownReason?.ReplyCode);
+        Assert.Contains("ACCESS_REFUSED", refused.ShutdownReason?.ReplyText, StringComparison.Ordinal);
+    }
+}

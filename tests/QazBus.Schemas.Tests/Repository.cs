@@ -1,0 +1,24 @@
+namespace QazBus.Schemas.Tests;
+
+/// <summary>Paths in the repository the tests run from.</summary>
+internal static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string SchemasDirectory => Path.Combine(Root, "src", "QazBus.Contracts", "Schemas");
+
+    public static string RegistryFile => Path.Combine(Root, "registry", "registry.json");
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "QazBus.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No QazBus.sln above {AppContext.BaseDirectory}.");
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace QazBus.TestSupport;
+
+/// <summary>
+/// A RabbitMQ node of a test's own, in a fresh temp folder, for tests that stop, kill or restart the broker while
+/// other test assemblies use the shared one. Driven through <c>eng/rabbitmq.sh</c> (QAZBUS_RABBITMQ_CTL, else
+/// found by walking up from the test's folder): it picks free ports once and keeps them and the data across
+/// <see cref="StopAsync"/>/<see cref="KillAsync"/> and <see cref="StartAsync"/>. Disposing kills the node and its
+/// epmd and deletes the folder.
+/// </summary>
+public sealed class PrivateRabbitMq : IAsyncDisposable
+{
+    public const string ControlScriptVariable = "QAZBUS_RABBITMQ_CTL";
+
+    private readonly string _script;
+    private readonly Action<string> _log;
+
+    private PrivateRabbitMq(string script, string home, Action<string> log)
+    {
+        _script = script;
+        Home = home;
+        _log = log;
+    }
+
+    /// <summary>The node's folder.</summary>
+    public string Home { get; }
+
+    /// <summary>The AMQP URI, <c>amqp://guest:guest@127.0.0.1:PORT/</c>; the same after a restart.</summary>
+    public string Uri { get; private set; } = string.Empty;
+
+    /// <summary>Starts a new node (about 6 s) and returns it once AMQP answers.</summary>
+    /// <param name="log">Where the script's output goes (for example ITestOutputHelper.WriteLine).</param>
+    public static async Task<PrivateRabbitMq> StartNewAsync(Action<string>? log = null)
+    {
+        var script = FindScript();
+        var home = Path.Combine(Path.GetTempPath(), $"qazbus-private-rabbitmq-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(home);
+        var broker = new PrivateRabbitMq(script, home, log ?? (_ => { }));
+        try
+        {
+            await broker.StartAsync().ConfigureAwait(false);
+            var env = await broker.RunAsync("env", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            broker.Uri = env.Split('\n')
+                .Select(line => line.Trim())
+                .Where(line => line.StartsWith("export QAZBUS_TEST_RABBITMQ_URI=", StringComparison.Ordinal))
+                .Select(line => line["export QAZBUS_TEST_RABBITMQ_URI=".Length..].Trim('\''))
+                .FirstOrDefault() ?? throw new InvalidOperationException($"'{script} env' printed no QAZBUS_TEST_RABBITMQ_URI:\n{env}");
+            return broker;
+        }
+        catch
+        {
+            await broker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the node (again); returns once AMQP and the management API answer.</summary>
+    public Task StartAsync() => RunAsync("start", TimeSpan.FromSeconds(120));
+
+    /// <summary>Stops the node gracefully.</summary>
+    public Task StopAsync() => RunAsync("stop", TimeSpan.FromSeconds(90));
+
+    /// <summary>SIGKILLs the node by its PID: a crash. Data survives; <see cref="StartAsync"/> recovers it.</summary>
+    public Task KillAsync() => RunAsync("kill", TimeSpan.FromSeconds(30));
+
+    /// <summary>The node's OS process id, while it runs.</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            var file = Path.Combine(Home, "rabbitmq.pid");
+            return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunAsync("kill", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await RunAsync("stop", TimeSpan.FromSeconds(30)).ConfigureAwait(false); // also ends the node's epmd
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+            _log($"private RabbitMQ clean-up: {ex.Message}");
+        }
+
+        try
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log($"private RabbitMQ folder {Home} not deleted: {ex.Message}");
+        }
+    }
+
+    private async Task<string> RunAsync(string command, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(_script);
+        info.ArgumentList.Add(command);
+        info.Environment["QAZBUS_RABBITMQ_HOME"] = Home;
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not run bash {_script}");
+        process.StandardInput.Close();
+        var output = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'rabbitmq.sh {command}' did not finish within {timeout.TotalSeconds} s (folder {Home}).");
+        }
+
+        output.Append(await stdout.ConfigureAwait(false));
+        var errors = await stderr.ConfigureAwait(false);
+        if (errors.Length > 0)
+        {
+            _log(errors.TrimEnd());
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'rabbitmq.sh {command}' failed with exit code {process.ExitCode} (folder {Home}):\n{errors}");
+        }
+
+        return output.ToString();
+    }
+
+    private static string FindScript()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(ControlScriptVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && File.Exists(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "eng", "rabbitmq.sh");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"eng/rabbitmq.sh not found: set {ControlScriptVariable} to its path, or run the tests with './build.sh test'.");
+    }
+}
