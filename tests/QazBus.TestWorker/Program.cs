@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QazBus.Contracts.Population;
+using QazBus.Handling;
+using QazBus.Storage.Inbox;
+
+// Usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema>
+// Consumes AddressChanged at endpoint "address-changes"; each message's effect is one row in {schema}.effects,
+// written in the inbox's transaction. The test kills this process by PID mid-stream and starts it again.
+if (args.Length != 4)
+{
+    await Console.Error.WriteLineAsync("usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema>");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["QazBus:System"] = args[0],
+    ["QazBus:Transport"] = "RabbitMq",
+    ["QazBus:RabbitMq:Uri"] = args[1],
+    ["QazBus:Storage:Provider"] = "Postgres",
+    ["QazBus:Storage:ConnectionString"] = args[2],
+    ["QazBus:Storage:Schema"] = args[3],
+    ["QazBus:KillSwitch:Enabled"] = "false",
+});
+builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddSingleton(new EffectTable(args[3]));
+builder.AddQazBus()
+    .AddHandler<AddressChanged, RecordEffect>("address-changes")
+    .AddStorage();
+await builder.Build().RunAsync();
+return 0;
+
+internal sealed record EffectTable(string Schema);
+
+internal sealed class RecordEffect(IInboxTransaction inbox, EffectTable table) : IContractHandler<AddressChanged>
+{
+    public async Task HandleAsync(AddressChanged message, MessageContext context, CancellationToken cancellationToken)
+    {
+        await using var command = inbox.Connection.CreateCommand();
+        command.Transaction = inbox.Transaction;
+        command.CommandText = $"insert into \"{table.Schema}\".effects (message_id, iin) values (@id, @iin)";
+        var id = command.CreateParameter();
+        id.ParameterName = "id";
+        id.Value = context.MessageId;
+        command.Parameters.Add(id);
+        var iin = command.CreateParameter();
+        iin.ParameterName = "iin";
+        iin.Value = message.Iin;
+        command.Parameters.Add(iin);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
