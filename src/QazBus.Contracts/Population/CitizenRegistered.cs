@@ -14,15 +14,18 @@ public sealed record CitizenRegistered
     /// <summary>The citizen's IIN: 12 digits.</summary>
     [Description("Individual identification number (IIN), 12 digits.")]
     [RegularExpression(@"^\d{12}$")]
+    [PersonalData]
     public required string Iin { get; init; }
 
     /// <summary>The citizen's full name as registered.</summary>
     [Description("Full name as registered.")]
     [StringLength(300, MinimumLength = 1)]
+    [PersonalData]
     public required string FullName { get; init; }
 
     /// <summary>Date of birth.</summary>
     [Description("Date of birth.")]
+    [PersonalData]
     public required DateOnly BirthDate { get; init; }
 
     /// <summary>When the registry recorded the registration.</summary>

@@ -14,25 +14,30 @@ public sealed record CitizenRegisteredV2
     /// <summary>The citizen's IIN: 12 digits.</summary>
     [Description("Individual identification number (IIN), 12 digits.")]
     [RegularExpression(@"^\d{12}$")]
+    [PersonalData]
     public required string Iin { get; init; }
 
     /// <summary>Surname.</summary>
     [Description("Surname.")]
     [StringLength(100, MinimumLength = 1)]
+    [PersonalData]
     public required string LastName { get; init; }
 
     /// <summary>Given name.</summary>
     [Description("Given name.")]
     [StringLength(100, MinimumLength = 1)]
+    [PersonalData]
     public required string FirstName { get; init; }
 
     /// <summary>Patronymic, when the citizen has one.</summary>
     [Description("Patronymic, when the citizen has one.")]
     [StringLength(100)]
+    [PersonalData]
     public string? Patronymic { get; init; }
 
     /// <summary>Date of birth.</summary>
     [Description("Date of birth.")]
+    [PersonalData]
     public required DateOnly BirthDate { get; init; }
 
     /// <summary>When the registry recorded the registration.</summary>
