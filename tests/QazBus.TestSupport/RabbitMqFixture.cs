@@ -13,7 +13,12 @@ public sealed class RabbitMqFixture : IAsyncDisposable
 {
     public const string UriVariable = "QAZBUS_TEST_RABBITMQ_URI";
 
+    /// <summary>The management API of the broker ./build.sh test started.</summary>
+    public const string ManagementUriVariable = "QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI";
+
     private RabbitMqContainer? _container;
+    private HttpClient? _management;
+    private string? _vhost;
 
     public string Uri { get; private set; } = string.Empty;
 
@@ -46,6 +51,8 @@ public sealed class RabbitMqFixture : IAsyncDisposable
             }
         }
 
+        await IsolateAsync().ConfigureAwait(false);
+
         // Fail here, once, with a clear message, rather than in every test with a socket error.
         try
         {
@@ -58,12 +65,58 @@ public sealed class RabbitMqFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Test assemblies run in parallel and publish the same contracts; each fixture gets a virtual host of its own
+    /// (through the management API, when the broker has one), so one assembly's messages never reach another's queues.
+    /// </summary>
+    private async Task IsolateAsync()
+    {
+        var management = Environment.GetEnvironmentVariable(ManagementUriVariable);
+        if (string.IsNullOrWhiteSpace(management))
+        {
+            return;
+        }
+
+        var vhost = $"qazbus-tests-{Guid.NewGuid().ToString("N")[..8]}";
+        var broker = new Uri(Uri);
+        var credentials = System.Net.WebUtility.UrlDecode(broker.UserInfo);
+        var user = credentials.Split(':')[0];
+        _management = new HttpClient { BaseAddress = new Uri(management) };
+        _management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
+        using (var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+        using (var created = await _management.PutAsync(new Uri($"api/vhosts/{vhost}", UriKind.Relative), body).ConfigureAwait(false))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        using (var body = new StringContent("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}", System.Text.Encoding.UTF8, "application/json"))
+        using (var granted = await _management.PutAsync(new Uri($"api/permissions/{vhost}/{System.Uri.EscapeDataString(user)}", UriKind.Relative), body).ConfigureAwait(false))
+        {
+            granted.EnsureSuccessStatusCode();
+        }
+
+        _vhost = vhost;
+        Uri = new UriBuilder(broker) { Path = "/" + vhost }.Uri.ToString();
+        Description += $", vhost {vhost}";
+    }
+
     /// <summary>A plain RabbitMQ.Client connection: what a non-.NET agency's client would do, without QazBus code.</summary>
     public Task<IConnection> CreateConnectionAsync() =>
         new ConnectionFactory { Uri = new Uri(Uri), ClientProvidedName = "qazbus-tests-plain-client" }.CreateConnectionAsync();
 
     public async ValueTask DisposeAsync()
     {
+        if (_management is not null)
+        {
+            if (_vhost is not null)
+            {
+                using var deleted = await _management.DeleteAsync(new Uri($"api/vhosts/{_vhost}", UriKind.Relative)).ConfigureAwait(false);
+            }
+
+            _management.Dispose();
+        }
+
         if (_container is not null)
         {
             await _container.DisposeAsync().ConfigureAwait(false);

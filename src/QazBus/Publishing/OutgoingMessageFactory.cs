@@ -108,7 +108,7 @@ public sealed class OutgoingMessageFactory
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "rabbitmq");
-            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.operation.type", operation == "enqueue" ? "create" : "send"); // semconv: an outbox row is created, sent later
             activity.SetTag("messaging.operation.name", operation);
             activity.SetTag("messaging.destination.name", descriptor.Exchange);
             activity.SetTag("qazbus.contract.name", descriptor.Name);

@@ -34,7 +34,7 @@ public sealed class TopologyPermissionsTests(BrokerFixture fixture, ITestOutputH
 
     private static BusRegistry SampleRegistry()
     {
-        Assert.True(RegistryDocument.TryParse(File.ReadAllText(RepositoryFile("registry/registry.json")), out var document, out var problem), problem?.ToString());
+        Assert.True(RegistryDocument.TryParse(File.ReadAllText(RepositoryFile("deploy/registry/registry.json")), out var document, out var problem), problem?.ToString());
         return document!.Registry;
     }
 

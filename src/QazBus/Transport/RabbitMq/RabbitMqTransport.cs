@@ -48,7 +48,8 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                 Delay = TimeSpan.FromMilliseconds(500),
                 MaxDelay = TimeSpan.FromSeconds(10),
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>().Handle<SocketException>().Handle<IOException>(),
+                // Refused credentials are not an outage: retrying cannot help, so fail at once and say so.
+                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>(ex => !IsAuthenticationFailure(ex)).Handle<SocketException>().Handle<IOException>(),
                 OnRetry = args =>
                 {
                     LogBrokerUnreachable(_logger, endpoint, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
@@ -130,6 +131,13 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                 _connection = await _connectPipeline.ExecuteAsync(
                     async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokerUnreachableException ex) when (IsAuthenticationFailure(ex))
+            {
+                // Name the key, never the password.
+                throw new InvalidOperationException(
+                    $"RabbitMQ at {factory.HostName}:{factory.Port} refused the user '{factory.UserName}' of {QazBusOptions.SectionName}:RabbitMq:Uri (wrong password, or no access to vhost '{factory.VirtualHost}').",
+                    ex);
             }
             catch (Exception ex) when (ex is Polly.Timeout.TimeoutRejectedException or BrokerUnreachableException)
             {
@@ -434,6 +442,20 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         };
         taken.Remove(ClientSequenceHeader);
         return taken;
+    }
+
+    private static bool IsAuthenticationFailure(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationFailureException or PossibleAuthenticationFailureException
+                || (inner is OperationInterruptedException { ShutdownReason.ReplyCode: 403 or 530 }))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Transient: the connection is down or being recovered. Permanent: the broker refused this operation on
