@@ -3,19 +3,25 @@ using System.Globalization;
 
 namespace QazBus.Demo;
 
-/// <summary>The demo's command line: <c>[--rabbitmq URI] [--timeout SECONDS] [--help]</c>.</summary>
+/// <summary>The demo's command line: <c>[--rabbitmq URI] [--postgres CONNECTION] [--timeout SECONDS] [--help]</c>.</summary>
 internal sealed record DemoArguments
 {
     public const string Usage = """
         Usage: dotnet run --project samples/QazBus.Demo [-- OPTIONS]
 
         Runs two agencies in one process: mju.population-registry registers citizens and records address
-        changes; kgd.tax-office keeps its taxpayer register in step. Prints each message's journey across the bus.
+        changes, each in one transaction with its outbox row; kgd.tax-office keeps its taxpayer register in step
+        through its inbox. Prints each message's journey: enqueued, relayed, handled.
 
         Options:
           --rabbitmq URI      Use the RabbitMQ broker at URI, e.g. amqp://guest:guest@localhost:5672/
                               (default: an in-memory broker, no server needed)
-          --timeout SECONDS   How long to wait for every message to be handled (default 30)
+          --postgres CONN     Keep both agencies' tables in this PostgreSQL database, each in a schema of
+                              its own created for the run and dropped after it, e.g.
+                              "Host=localhost;Database=qazbus;Username=qazbus;Password=..."
+                              (default: a SQLite file per agency in a temporary folder, deleted after the run)
+          --timeout SECONDS   Give up when no message moved for this long (default 30); a backlog
+                              left in the queues by earlier runs is handled as well and counts as progress
           -h, --help          Show this help
 
         Exit codes: 0 every message handled, 1 the scenario failed or timed out, 2 bad arguments,
@@ -27,7 +33,10 @@ internal sealed record DemoArguments
     /// <summary>The RabbitMQ broker to use; null for the in-memory broker.</summary>
     public Uri? RabbitMqUri { get; init; }
 
-    /// <summary>How long to wait for every message to be handled.</summary>
+    /// <summary>The PostgreSQL connection string; null for SQLite files in a temporary folder.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>How long to wait without any message moving before giving up.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
     /// <summary>True when the user asked for help.</summary>
@@ -57,7 +66,7 @@ internal sealed record DemoArguments
                 return true;
             }
 
-            if (name is not ("--rabbitmq" or "--timeout"))
+            if (name is not ("--rabbitmq" or "--postgres" or "--timeout"))
             {
                 error = name.StartsWith('-') ? $"unknown option '{name}'." : $"unexpected argument '{name}'.";
                 return false;
@@ -86,6 +95,21 @@ internal sealed record DemoArguments
                 }
 
                 result = result with { RabbitMqUri = uri };
+            }
+            else if (name == "--postgres")
+            {
+                // Never echo the value: it holds the database password.
+                try
+                {
+                    _ = new Npgsql.NpgsqlConnectionStringBuilder(value);
+                }
+                catch (Exception ex) when (ex is ArgumentException or FormatException)
+                {
+                    error = "option '--postgres' needs an Npgsql connection string, e.g. \"Host=localhost;Database=qazbus;Username=qazbus;Password=...\".";
+                    return false;
+                }
+
+                result = result with { PostgresConnectionString = value };
             }
             else
             {

@@ -16,8 +16,9 @@ public static class TaxOfficeExtensions
     public const string AddressChangesEndpoint = "address-changes";
 
     /// <summary>
-    /// Adds the tax office: its <see cref="TaxpayerRegister"/> and the bus (configured from the <c>QazBus</c>
-    /// section) with the handlers that keep the register in step with the population registry.
+    /// Adds the tax office: its <see cref="TaxpayerRegister"/> (the <c>taxpayers</c> table) and the bus (configured
+    /// from the <c>QazBus</c> section) with the handlers that keep the register in step with the population registry,
+    /// through the inbox, whose database (<c>QazBus:Storage</c>) also holds the register.
     /// </summary>
     /// <param name="builder">The host to add the tax office to.</param>
     /// <returns><paramref name="builder"/>, to chain further registrations.</returns>
@@ -30,14 +31,17 @@ public static class TaxOfficeExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
+        // First, so the taxpayers table exists before the endpoints start consuming.
         builder.Services.AddSingleton<TaxpayerRegister>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<TaxpayerRegister>());
 
         // One endpoint (queue) per contract: a backlog of registrations never delays address changes, and an
         // operator sees each flow's depth and error queue apart. Messages of two endpoints are not ordered
         // relative to each other, which the register allows for.
         builder.AddQazBus()
             .AddHandler<CitizenRegisteredV2, CitizenRegisteredHandler>(CitizensEndpoint)
-            .AddHandler<AddressChanged, AddressChangedHandler>(AddressChangesEndpoint);
+            .AddHandler<AddressChanged, AddressChangedHandler>(AddressChangesEndpoint)
+            .AddStorage(); // the inbox (one effect per message) and the message log, on the database of QazBus:Storage
         return builder;
     }
 }

@@ -24,6 +24,7 @@ internal static class QazBusCli
         };
         root.Subcommands.Add(ContractsCommands.Create(context));
         root.Subcommands.Add(RegistryCommands.Create(context));
+        root.Subcommands.Add(CatalogCommands.Create(context));
         root.Subcommands.Add(TopologyCommands.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(ErrorsCommands.Create(context));

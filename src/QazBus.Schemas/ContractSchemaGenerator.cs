@@ -23,7 +23,9 @@ namespace QazBus.Schemas;
 /// <see cref="StringLengthAttribute"/>, <see cref="MinLengthAttribute"/> and <see cref="MaxLengthAttribute"/>
 /// (<c>minItems</c>/<c>maxItems</c> on arrays), <c>minimum</c>/<c>maximum</c> from <see cref="RangeAttribute"/>.
 /// Members declared with C#'s <c>required</c> keyword are <c>required</c>; nullable members allow <c>null</c>.
-/// A version marked <c>[ContractDeprecated]</c> carries <c>"deprecated": true</c> and its sunset date.
+/// A version marked <c>[ContractDeprecated]</c> carries <c>"deprecated": true</c> and its sunset date. A property
+/// marked <see cref="PersonalDataAttribute"/> carries <c>"x-qazbus-personal-data": true</c>
+/// (<see cref="SchemaKeywords.PersonalData"/>), at any depth.
 /// </para>
 /// <para>
 /// <c>additionalProperties</c> is left open on purpose: consumers ignore unknown fields, so a new optional field
@@ -79,7 +81,7 @@ public static class ContractSchemaGenerator
         {
             // "true" is the exporter's schema for "any JSON value" (object, JsonElement); make it an object only
             // when there is something to say about it.
-            if (property is null || !HasAny<DescriptionAttribute>(property))
+            if (property is null || (!HasAny<DescriptionAttribute>(property) && !HasAny<PersonalDataAttribute>(property)))
             {
                 return node;
             }
@@ -123,6 +125,9 @@ public static class ContractSchemaGenerator
             {
                 case DescriptionAttribute description:
                     schema["description"] = description.Description;
+                    break;
+                case PersonalDataAttribute:
+                    schema[SchemaKeywords.PersonalData] = true;
                     break;
                 case RegularExpressionAttribute regex when Allows(schema, "string"):
                     schema["pattern"] = regex.Pattern;

@@ -14,7 +14,7 @@ public static class SchemaJson
     // which is the order fields are written on the wire.
     private static readonly string[] KeywordOrder =
     [
-        "$schema", "$id", "$ref", "title", "description",
+        "$schema", "$id", "$ref", "title", "description", SchemaKeywords.PersonalData,
         SchemaKeywords.Contract, SchemaKeywords.Version, SchemaKeywords.Owner, "deprecated", SchemaKeywords.Sunset,
         "type", "format", "enum", "const", "pattern",
         "minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "maxItems",

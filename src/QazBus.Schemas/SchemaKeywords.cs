@@ -22,4 +22,10 @@ public static class SchemaKeywords
     /// <summary>For a deprecated version (<c>[ContractDeprecated]</c>), the last day it may be published, <c>yyyy-MM-dd</c>.</summary>
     /// <remarks>Set beside the standard annotation <c>"deprecated": true</c>.</remarks>
     public const string Sunset = "x-qazbus-sunset";
+
+    /// <summary>
+    /// <c>true</c> on a field that holds personal data (<c>[PersonalData]</c> on the record's property): an IIN, a
+    /// name, a birth date, an address. Documentation for readers and the catalog; it does not change validation.
+    /// </summary>
+    public const string PersonalData = "x-qazbus-personal-data";
 }

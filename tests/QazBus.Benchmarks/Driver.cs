@@ -6,7 +6,7 @@ namespace QazBus.Benchmarks;
 internal static class Driver
 {
     /// <summary>Throughput: <paramref name="window"/> publishers, each awaiting its confirm before the next publish.</summary>
-    public static async Task RunWindowAsync(IScenario scenario, long first, int count, int window, CancellationToken cancellationToken)
+    public static async Task RunWindowAsync(IScenario scenario, Recorder recorder, long first, int count, int window, CancellationToken cancellationToken)
     {
         var next = first - 1;
         var end = first + count;
@@ -24,6 +24,7 @@ internal static class Driver
                     }
 
                     await scenario.PublishAsync(sequence, cancellationToken);
+                    recorder.OnConfirmed();
                 }
             }, cancellationToken);
         }
@@ -35,7 +36,7 @@ internal static class Driver
     /// Fixed offered rate: message i is due at start + i / rate; each publish starts when due without waiting for
     /// earlier confirms (an open-loop load, like citizens' requests), up to <paramref name="maxInFlight"/> in flight.
     /// </summary>
-    public static async Task RunRateAsync(IScenario scenario, long first, int count, double rate, int maxInFlight, CancellationToken cancellationToken)
+    public static async Task RunRateAsync(IScenario scenario, Recorder recorder, long first, int count, double rate, int maxInFlight, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         var inFlight = 0;
@@ -49,6 +50,7 @@ internal static class Driver
             try
             {
                 await scenario.PublishAsync(sequence, cancellationToken);
+                recorder.OnConfirmed();
             }
 #pragma warning disable CA1031 // reported once the phase ends
             catch (Exception ex)

@@ -30,6 +30,9 @@ internal sealed class MassTransitScenario(string uri, int prefetch, int concurre
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(receiver);
+        // Start returns only when the receive endpoint is up: its queue and binding exist before the first send
+        // (a send to an exchange without a binding is confirmed and dropped).
+        builder.Services.Configure<MassTransitHostOptions>(host => host.WaitUntilStarted = true);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<SampleConsumer>();
@@ -42,7 +45,10 @@ internal sealed class MassTransitScenario(string uri, int prefetch, int concurre
                     endpoint.ConfigureConsumeTopology = false;
                     endpoint.SetQuorumQueue();
                     endpoint.PrefetchCount = prefetch;
-                    endpoint.ConcurrentMessageLimit = concurrency;
+                    if (concurrency > 0)
+                    {
+                        endpoint.ConcurrentMessageLimit = concurrency;
+                    }
                     endpoint.Bind(Exchange);
                     endpoint.ConfigureConsumer<SampleConsumer>(context);
                 });

@@ -51,6 +51,11 @@ internal sealed record PhaseResult
 
     public int Duplicates { get; init; }
 
+    /// <summary>Garbage collections during the phase (gen0/gen1/gen2), and the GC's committed memory at its end.</summary>
+    public string? Collections { get; init; }
+
+    public double GcCommittedMb { get; init; }
+
     /// <summary>How fast the publishers got their confirms (or commits): count ÷ time until the last publish completed.</summary>
     public double PublishMsgsPerSec { get; init; }
 

@@ -11,7 +11,7 @@ namespace QazBus.Benchmarks;
 /// channel, no throttling limiter: the driver's window bounds them), manual ack of each message after its
 /// handler. The body is the same ~500-byte JSON, serialized and deserialized with System.Text.Json.
 /// </summary>
-internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window) : IScenario
+internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window, bool clientDefaultLimiter = false) : IScenario
 {
     public const string Exchange = "qazbench.raw";
     public const string Queue = "qazbench.bench.raw";
@@ -22,7 +22,7 @@ internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchCo
     private IChannel? _consumeChannel;
     private Receiver? _receiver;
 
-    public string Name => "raw";
+    public string Name => clientDefaultLimiter ? "raw-throttled" : "raw";
 
     public int Window => window;
 
@@ -44,7 +44,9 @@ internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchCo
         }
 
         _publishChannel = await _publishConnection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null),
+            clientDefaultLimiter
+                ? new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true) // the client's ThrottlingRateLimiter(128)
+                : new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null),
             cancellationToken);
 
         _consumeChannel = await _consumeConnection.CreateChannelAsync(

@@ -15,6 +15,7 @@ internal sealed class Recorder
     private int _received;
     private int _duplicates;
     private long _lastReceived;
+    private int _confirmed;
 
     public Recorder(long firstSequence, int count)
     {
@@ -32,6 +33,11 @@ internal sealed class Recorder
     public int Received => Volatile.Read(ref _received);
 
     public int Duplicates => Volatile.Read(ref _duplicates);
+
+    /// <summary>Publishes that completed (confirmed by the broker, or committed for the outbox).</summary>
+    public int Confirmed => Volatile.Read(ref _confirmed);
+
+    public void OnConfirmed() => Interlocked.Increment(ref _confirmed);
 
     public long LastReceived => Interlocked.Read(ref _lastReceived);
 

@@ -6,7 +6,7 @@ public sealed class RegistryCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static string RealRegistry => File.ReadAllText(Path.Combine(Cli.RepositoryRoot, "registry", "registry.json"));
+    private static string RealRegistry => File.ReadAllText(Path.Combine(Cli.RepositoryRoot, "deploy", "registry", "registry.json"));
 
     [Fact]
     public async Task Check_passes_on_the_real_registry_with_a_one_line_summary()
@@ -15,7 +15,7 @@ public sealed class RegistryCommandTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var line = Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("OK: registry/registry.json: 2 agencies, 2 systems", line, StringComparison.Ordinal);
+        Assert.StartsWith("OK: deploy/registry/registry.json: 2 agencies, 2 systems", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ internal static class Repository
 
     public static string SchemasDirectory => Path.Combine(Root, "src", "QazBus.Contracts", "Schemas");
 
-    public static string RegistryFile => Path.Combine(Root, "registry", "registry.json");
+    public static string RegistryFile => Path.Combine(Root, "deploy", "registry", "registry.json");
 
     private static string FindRoot()
     {

@@ -1,12 +1,15 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using QazBus.Naming;
 using QazBus.Observation;
 
 namespace QazBus.Demo.Journey;
 
 /// <summary>
-/// Prints each message's journey as the bus reports it to its observers: the sender's publish, once the broker
-/// confirmed it, and each outcome at a receiving endpoint. The demo registers one instance in both agencies'
+/// Prints each message's journey: enqueued in the sender's business transaction (reported by
+/// <see cref="ObservedOutbox"/>), relayed from the outbox to the broker (the bus reports the publish once the broker
+/// confirmed it) and each outcome at a receiving endpoint. The demo registers one instance in both agencies'
 /// hosts, so it sees both ends; the samples know nothing of it.
 /// </summary>
 /// <remarks>
@@ -20,6 +23,9 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
     private const int SystemWidth = 23;
 
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _enqueued = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _iins = new(StringComparer.Ordinal);
+    private long _lastProgress = Stopwatch.GetTimestamp();
     private readonly Dictionary<string, MessageRecord> _published = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<MessageRecord>> _outcomes = new(StringComparer.Ordinal);
 
@@ -30,6 +36,32 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
 
     /// <summary>True once every expected message was handled; false as soon as one went to an error queue.</summary>
     public Task<bool> Completion => _completion.Task;
+
+    /// <summary>How long since a message was last enqueued, relayed or reached an outcome anywhere.</summary>
+    public TimeSpan SinceProgress => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress));
+
+    /// <summary>The citizens (IINs) this run's messages were about: the effect to look for at the tax office.</summary>
+    public IReadOnlySet<string> Iins
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _iins.ToHashSet(StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>The sender wrote the message to its outbox, in the transaction of the business change.</summary>
+    public void OnEnqueued(string messageId, string system, string contract, int? version, DateTimeOffset time)
+    {
+        lock (_gate)
+        {
+            _enqueued[messageId] = time;
+            Progress();
+            output.WriteLine($"{Clock(time)}  {system,-SystemWidth}  enqueued  {contract} v{version}  id {messageId}  with the record, one transaction");
+        }
+    }
 
     public ValueTask OnPublishedAsync(MessageRecord record, CancellationToken cancellationToken)
     {
@@ -42,8 +74,15 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
         lock (_gate)
         {
             _published[messageId] = record;
+            Progress();
+            if (IinOf(record.Body) is { } iin)
+            {
+                _iins.Add(iin);
+            }
+
             _outcomes[messageId] = [];
-            output.WriteLine($"{Clock(record.Time)}  {record.System,-SystemWidth}  published {record.Contract} v{record.Version}  id {messageId}");
+            var fromOutbox = _enqueued.TryGetValue(messageId, out var enqueued) ? $"  ({Ms(record.Time - enqueued)} after enqueue)" : string.Empty;
+            output.WriteLine($"{Clock(record.Time)}  {record.System,-SystemWidth}  relayed   id {messageId} to {record.Destination}, confirmed{fromOutbox}");
             if (_unmatched.Remove(messageId, out var early))
             {
                 early.ForEach(outcome => Record(record, outcome));
@@ -61,6 +100,7 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
         lock (_gate)
         {
             var messageId = record.MessageId ?? string.Empty;
+            Progress();
             if (_published.TryGetValue(messageId, out var publication))
             {
                 Record(publication, record);
@@ -95,7 +135,9 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
                 .ToList();
 
             output.WriteLine("Summary");
-            output.WriteLine($"  published  {CountBy(_published.Values, p => $"{p.Contract} v{p.Version}")} by {string.Join(", ", _published.Values.Select(p => p.System).Distinct())}");
+            var relayLatencies = _published.Values.Where(p => _enqueued.ContainsKey(p.MessageId!)).Select(p => p.Time - _enqueued[p.MessageId!]).Order().ToList();
+            output.WriteLine(Invariant($"  enqueued   {_enqueued.Count} in the business transactions of {string.Join(", ", _published.Values.Select(p => p.System).Distinct())}, each with its record"));
+            output.WriteLine($"  relayed    {CountBy(_published.Values, p => $"{p.Contract} v{p.Version}")}{(relayLatencies.Count > 0 ? $"; enqueue to confirm: median {Ms(relayLatencies[relayLatencies.Count / 2])}, max {Ms(relayLatencies[^1])}" : string.Empty)}");
             output.WriteLine(Invariant($"  handled    {_outcomes.Count(o => IsHandled(o.Value))} of {expectedMessages}: {CountBy(handled, o => o.Destination)}"));
             output.WriteLine($"  problems   {(problems.Count == 0 ? "none: no redelivery, duplicate or dead letter" : string.Join(", ", problems))}");
             if (latencies.Count > 0)
@@ -112,7 +154,7 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
                     parts.Add(Invariant($"{early} handled before the publisher's confirm arrived"));
                 }
 
-                output.WriteLine($"  latency    publish to handled: {string.Join("; ", parts)}");
+                output.WriteLine($"  latency    confirm to handled: {string.Join("; ", parts)}");
             }
 
             if (_unmatched.Count > 0)
@@ -134,9 +176,14 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
                 output.WriteLine($"  not handled: {publication.Contract} v{publication.Version} id {messageId} ({last})");
             }
 
-            if (_published.Count < expectedMessages)
+            foreach (var messageId in _enqueued.Keys.Where(id => !_published.ContainsKey(id)))
             {
-                output.WriteLine(Invariant($"  not published: {expectedMessages - _published.Count} of {expectedMessages} messages"));
+                output.WriteLine($"  not relayed: id {messageId} (enqueued, still in the outbox)");
+            }
+
+            if (_enqueued.Count < expectedMessages)
+            {
+                output.WriteLine(Invariant($"  not enqueued: {expectedMessages - _enqueued.Count} of {expectedMessages} messages"));
             }
         }
     }
@@ -179,12 +226,28 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
     {
         var latency = outcome.Time - publication.Time;
         return latency >= TimeSpan.Zero
-            ? $"{Ms(latency)} after publish"
+            ? $"{Ms(latency)} after relay"
             : $"{Ms(latency.Negate())} before the publisher's confirm arrived";
     }
 
     private static string CountBy(IEnumerable<MessageRecord> records, Func<MessageRecord, string> key) =>
         string.Join(", ", records.GroupBy(key, StringComparer.Ordinal).Select(g => Invariant($"{g.Count()} × {g.Key}")));
+
+    private void Progress() => Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+
+    // Both population contracts carry the citizen's IIN at the top level of their JSON body.
+    private static string? IinOf(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("iin", out var iin) && iin.ValueKind == JsonValueKind.String ? iin.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static string Clock(DateTimeOffset time) => time.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using QazBus.Contracts.Population;
 using QazBus.Handling;
+using QazBus.Storage.Inbox;
 using TaxOffice.Taxpayers;
 
 namespace TaxOffice.Population;
@@ -10,14 +11,14 @@ namespace TaxOffice.Population;
 /// Handles v2, the current version. Senders still on the deprecated v1 reach it too: the bus binds
 /// this endpoint to v1's exchange as well and upcasts each v1 message (splitting the full name) before it gets here.
 /// </remarks>
-internal sealed partial class CitizenRegisteredHandler(TaxpayerRegister register, ILogger<CitizenRegisteredHandler> logger)
+internal sealed partial class CitizenRegisteredHandler(TaxpayerRegister register, IInboxTransaction inbox, ILogger<CitizenRegisteredHandler> logger)
     : IContractHandler<CitizenRegisteredV2>
 {
-    public Task HandleAsync(CitizenRegisteredV2 message, MessageContext context, CancellationToken cancellationToken)
+    public async Task HandleAsync(CitizenRegisteredV2 message, MessageContext context, CancellationToken cancellationToken)
     {
-        var outcome = register.RecordCitizen(message.Iin, message.LastName, message.FirstName, message.Patronymic, message.BirthDate);
+        // In the inbox's transaction: the taxpayer row commits with the inbox row, or neither does.
+        var outcome = await register.RecordCitizenAsync(inbox.Transaction, message.Iin, message.LastName, message.FirstName, message.Patronymic, message.BirthDate, cancellationToken);
         LogRegistrationRecorded(logger, new MaskedIin(message.Iin), outcome, context.Source, context.Contract, context.Version, context.MessageId, context.CorrelationId ?? "(none)");
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Taxpayer {Iin}: registration {Outcome} (from {Source}, {Contract} v{Version}, message {MessageId}, case {CaseNumber})")]

@@ -9,7 +9,7 @@ namespace QazBus.Cli.Commands;
 internal static class RegistryCommands
 {
     /// <summary>Where the registry lives in the QazBus repository, found from the working directory upwards.</summary>
-    public const string DefaultRegistryFile = "registry/registry.json";
+    public const string DefaultRegistryFile = "deploy/registry/registry.json";
 
     public static Command Create(CliContext context)
     {
@@ -39,19 +39,10 @@ internal static class RegistryCommands
     {
         var path = RegistryFile(context, fileOption);
         var shown = context.Display(path);
-        var json = File.ReadAllText(path);
-        var problems = RegistryDocument.TryParse(json, out var document, out var syntaxProblem)
-            ? RegistryValidator.Validate(document!, context.Contracts())
-            : [syntaxProblem!];
-        foreach (var problem in problems)
-        {
-            var place = problem.Line is { } line ? $"{shown}:{line.ToString(CultureInfo.InvariantCulture)}" : shown;
-            context.Console.MarkupLine($"[red]{Markup.Escape(place)}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
-        }
-
+        var (document, problems) = Read(context, path);
         if (problems.Count > 0)
         {
-            context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Count(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
+            PrintProblems(context, shown, problems);
             return ExitCodes.Failed;
         }
 
@@ -65,7 +56,29 @@ internal static class RegistryCommands
         return ExitCodes.Ok;
     }
 
-    private static string RegistryFile(CliContext context, string? option)
+    /// <summary>Reads and checks a registry file: the registry when it could be read, and every problem found.</summary>
+    internal static (RegistryDocument? Document, IReadOnlyList<RegistryProblem> Problems) Read(CliContext context, string path)
+    {
+        var json = File.ReadAllText(path);
+        return RegistryDocument.TryParse(json, out var document, out var syntaxProblem)
+            ? (document, RegistryValidator.Validate(document!, context.Contracts()))
+            : (null, [syntaxProblem!]);
+    }
+
+    /// <summary>Prints each problem as <c>file:line: $.path: message</c>, then a FAILED line.</summary>
+    internal static void PrintProblems(CliContext context, string shown, IReadOnlyList<RegistryProblem> problems)
+    {
+        foreach (var problem in problems)
+        {
+            var place = problem.Line is { } line ? $"{shown}:{line.ToString(CultureInfo.InvariantCulture)}" : shown;
+            context.Console.MarkupLine($"[red]{Markup.Escape(place)}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
+        }
+
+        context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Count(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
+    }
+
+    /// <summary>The registry file: <paramref name="option"/> when given, else <see cref="DefaultRegistryFile"/> found upwards.</summary>
+    internal static string RegistryFile(CliContext context, string? option)
     {
         if (option is not null)
         {

@@ -85,6 +85,15 @@ public enum CompatibilityRule
     /// <summary>Compatible: a description was added, changed or removed.</summary>
     DescriptionChanged,
 
+    /// <summary>Compatible: a field was marked as personal data (<c>x-qazbus-personal-data</c>); documentation only.</summary>
+    PersonalDataMarked,
+
+    /// <summary>
+    /// Compatible, but worth a reviewer's look: a field lost its personal-data mark. The wire does not change,
+    /// but the catalog and the agencies' data-protection reviews rely on the mark, so it must be deliberate.
+    /// </summary>
+    PersonalDataUnmarked,
+
     /// <summary>Compatible: the version was deprecated, its sunset date moved, or the deprecation was lifted.</summary>
     DeprecationChanged,
 

@@ -108,6 +108,7 @@ public static class SchemaCompatibility
             CompareFormat(oldShape, newShape, path, field);
             CompareNullability(oldShape, newShape, path, field);
             CompareDescription(oldSchema, newSchema, path, field);
+            ComparePersonalData(oldSchema, newSchema, path, field);
             CompareEnum(oldSchema, newSchema, path, field);
             ComparePattern(oldSchema, newSchema, path, field);
             CompareLimits(oldSchema, newSchema, path, field);
@@ -155,6 +156,21 @@ public static class SchemaCompatibility
             {
                 var what = before is null ? "got a description" : after is null ? "lost its description" : "has a new description";
                 Add(path, field, CompatibilityRule.DescriptionChanged, what);
+            }
+        }
+
+        private void ComparePersonalData(JsonObject oldSchema, JsonObject newSchema, string path, string field)
+        {
+            var before = IsPersonalData(oldSchema);
+            var after = IsPersonalData(newSchema);
+            if (!before && after)
+            {
+                Add(path, field, CompatibilityRule.PersonalDataMarked, "is now marked as personal data");
+            }
+            else if (before && !after)
+            {
+                Add(path, field, CompatibilityRule.PersonalDataUnmarked,
+                    "is no longer marked as personal data: make sure it really holds none (the catalog and data-protection reviews rely on the mark)");
             }
         }
 
@@ -346,6 +362,8 @@ public static class SchemaCompatibility
             or CompatibilityRule.PatternRemoved
             or CompatibilityRule.LimitRelaxed
             or CompatibilityRule.DescriptionChanged
+            or CompatibilityRule.PersonalDataMarked
+            or CompatibilityRule.PersonalDataUnmarked
             or CompatibilityRule.DeprecationChanged
             or CompatibilityRule.BaselineMissing
             or CompatibilityRule.BaselineUnreadable => false,
@@ -459,6 +477,10 @@ public static class SchemaCompatibility
         node is JsonArray array
             ? new HashSet<string>(array.OfType<JsonValue>().Select(value => value.ToString()), StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>True when the schema carries <c>"x-qazbus-personal-data": true</c>.</summary>
+    private static bool IsPersonalData(JsonObject schema) =>
+        schema[SchemaKeywords.PersonalData] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
 
     private static string? Text(JsonObject schema, string keyword) =>
         schema[keyword] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;

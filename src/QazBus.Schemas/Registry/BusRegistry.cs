@@ -5,7 +5,7 @@ namespace QazBus.Registry;
 /// <summary>
 /// The registry: the one declarative source of the agencies, their systems, the contract versions and the
 /// approved subscriptions. RabbitMQ topology and permissions, the contract catalog and the gateway's access rules
-/// are derived from it. Its file format is described in <c>registry/README.md</c>.
+/// are derived from it. Its file format is described in <c>deploy/registry/README.md</c>.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record BusRegistry

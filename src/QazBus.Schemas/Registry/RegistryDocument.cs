@@ -80,7 +80,7 @@ public sealed partial class RegistryDocument
 
         if (UnknownMember().Match(text) is { Success: true } unknown)
         {
-            return $"unknown field '{unknown.Groups["name"].Value}': check its spelling against registry/README.md";
+            return $"unknown field '{unknown.Groups["name"].Value}': check its spelling against deploy/registry/README.md";
         }
 
         if (NullNotAllowed().Match(text) is { Success: true } nullField)

@@ -64,6 +64,8 @@ public static class StorageConfigurationExtensions
         // Outbox and relay.
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ContractTypes>();
+        services.AddSingleton<QazBus.Observation.IOutboxBacklogProbe>(provider => new OutboxBacklogProbe(
+            provider.GetRequiredService<StorageDatabase>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<OutboxStore>(provider =>
         {
             var time = provider.GetRequiredService<TimeProvider>();

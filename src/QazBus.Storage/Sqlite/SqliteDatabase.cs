@@ -49,8 +49,10 @@ internal sealed class SqliteDatabase : StorageDatabase
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => Parse(reader.GetString(ordinal));
 
+    // SQLITE_ERROR "no such table", or SQLITE_CANTOPEN: a tool opens read-only, so a missing file has no tables either.
     public override bool IsMissingTable(DbException exception) =>
-        exception is SqliteException { SqliteErrorCode: 1 } && exception.Message.Contains("no such table", StringComparison.Ordinal);
+        (exception is SqliteException { SqliteErrorCode: 1 } && exception.Message.Contains("no such table", StringComparison.Ordinal))
+        || exception is SqliteException { SqliteErrorCode: 14 };
 
     public override ValueTask DisposeAsync()
     {

@@ -8,7 +8,7 @@ namespace QazBus.Configuration;
 ///   "Transport": "RabbitMq",
 ///   "RabbitMq": { "Uri": "amqp://kgd-tax-office:secret@rabbit.qaztech.local:5672/qazbus" },
 ///   "PrefetchCount": 64,
-///   "ConcurrencyLimit": 8
+///   "ConcurrencyLimit": 32
 /// }
 /// </code>
 /// </example>
@@ -29,8 +29,11 @@ public sealed class QazBusOptions
     /// <summary>How many unacknowledged messages the broker pushes to each endpoint at once. Default 64.</summary>
     public int PrefetchCount { get; set; } = 64;
 
-    /// <summary>How many messages each endpoint handles at the same time. Default: 8.</summary>
-    public int ConcurrencyLimit { get; set; } = 8;
+    /// <summary>
+    /// How many messages each endpoint handles at the same time. Default: 32: handlers wait on databases (the
+    /// inbox alone is a transaction per message), so more in flight keeps the worker busy; see docs/performance.md.
+    /// </summary>
+    public int ConcurrencyLimit { get; set; } = 32;
 
     /// <summary>The largest body accepted, in bytes; larger messages go to the error queue. Default 1 MiB.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;

@@ -4,7 +4,9 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -18,8 +20,11 @@ namespace QazBus.Hosting.Tests.Telemetry;
 /// <summary>Exporters by OpenTelemetry convention, and the service's name in every exported item.</summary>
 public sealed class ExporterTests
 {
+    private static readonly Action<ILogger, Exception?> LogWarning =
+        LoggerMessage.Define(LogLevel.Warning, new EventId(1, "Test"), "A warning for the log pipeline.");
+
     [Fact]
-    public async Task With_OTEL_EXPORTER_OTLP_ENDPOINT_set_spans_and_metrics_go_to_that_OTLP_receiver()
+    public async Task With_OTEL_EXPORTER_OTLP_ENDPOINT_set_spans_metrics_and_logs_go_to_that_OTLP_receiver()
     {
         using var receiver = new FakeOtlpReceiver();
         var host = Build(new()
@@ -30,10 +35,13 @@ public sealed class ExporterTests
         await using (await WorkerHosts.StartAsync(host))
         {
             await PublishAsync(host);
+            LogWarning(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("QazBus.Test"), null);
             Assert.True(host.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
             Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
+            Assert.True(host.Services.GetRequiredService<LoggerProvider>().ForceFlush(10_000));
             await receiver.WaitForAsync("/v1/traces");
             await receiver.WaitForAsync("/v1/metrics");
+            await receiver.WaitForAsync("/v1/logs");
             Assert.All(receiver.Requests, r => Assert.Equal("application/x-protobuf", r.ContentType));
         }
     }

@@ -29,6 +29,7 @@ public abstract class JourneyTest(BrokerFixture fixture, ITestOutputHelper outpu
         Assert.Equal(ActivityKind.Consumer, taxOfficeSpan.Kind);
         Assert.Contains(taxOfficeSpan.ParentSpanId, new[] { parent.SpanId, alternativeParent?.SpanId ?? parent.SpanId });
         AssertMessaging(taxOfficeSpan, journey.TaxOfficeQueue, journey.FirstId, "mju.population.address-changed", journey.RegistrySystem);
+        Assert.Equal("process", Tag(taxOfficeSpan, "messaging.operation.type"));
         Assert.Equal(journey.TaxOfficeQueue, Tag(taxOfficeSpan, "qazbus.endpoint"));
         Assert.Equal("2", Tag(taxOfficeSpan, "qazbus.attempt"));
         Assert.Equal("0", Tag(taxOfficeSpan, "qazbus.redelivery"));

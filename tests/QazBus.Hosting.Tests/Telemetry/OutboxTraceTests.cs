@@ -50,6 +50,7 @@ public sealed class OutboxTraceTests(BrokerFixture fixture, DatabaseFixture data
             Assert.Equal(default, enqueue.ParentSpanId);
             AssertMessaging(enqueue, FirstExchange, journey.FirstId, "mju.population.address-changed", journey.RegistrySystem);
             Assert.Equal("enqueue", Tag(enqueue, "messaging.operation.name"));
+            Assert.Equal("create", Tag(enqueue, "messaging.operation.type"));
 
             // 2. The relay publishes the row later, in another flow of the process, as a child of the enqueue.
             var relay = journey.Span($"{FirstExchange} publish");
@@ -57,6 +58,7 @@ public sealed class OutboxTraceTests(BrokerFixture fixture, DatabaseFixture data
             Assert.Equal(enqueue.SpanId, relay.ParentSpanId);
             AssertMessaging(relay, FirstExchange, journey.FirstId, "mju.population.address-changed", journey.RegistrySystem);
             Assert.Equal("1", Tag(relay, "qazbus.outbox.attempt"));
+            Assert.Equal("send", Tag(relay, "messaging.operation.type"));
 
             // 3-5. Consumers join the same trace. The message carries the enqueue span's context (the relay sends
             // the row as stored), so the tax office's process span is the enqueue span's child, beside the relay's.

@@ -27,6 +27,7 @@ public sealed class TraceAcrossAgenciesTests(BrokerFixture fixture, ITestOutputH
         Assert.Equal(default, publishSpan.ParentSpanId);
         AssertMessaging(publishSpan, FirstExchange, journey.FirstId, "mju.population.address-changed", journey.RegistrySystem);
         Assert.Equal("publish", Tag(publishSpan, "messaging.operation.name"));
+        Assert.Equal("send", Tag(publishSpan, "messaging.operation.type"));
 
         // 2-4. The tax office, the second publish, the third system.
         AssertDownstream(journey, publishSpan);

@@ -228,6 +228,21 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task The_backlog_probe_reports_unsent_rows_and_the_age_of_the_oldest()
+    {
+        var harness = Harness();
+        var held = await harness.StartPublisherAsync(new Dictionary<string, string?> { ["QazBus:Storage:Relay:Enabled"] = "false" });
+        var probe = held.Services.GetRequiredService<QazBus.Observation.IOutboxBacklogProbe>();
+        Assert.Equal(new QazBus.Observation.OutboxBacklog(0, null), await probe.GetBacklogAsync(CancellationToken.None));
+
+        await harness.EnqueueAsync(held, Enumerable.Range(1, 7), perTransaction: 7);
+        await Task.Delay(200);
+        var backlog = await probe.GetBacklogAsync(CancellationToken.None);
+        Assert.Equal(7, backlog.Count);
+        Assert.InRange(backlog.OldestAge!.Value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task An_outbox_transaction_of_another_provider_is_refused_with_a_clear_message()
     {
         var harness = Harness();
