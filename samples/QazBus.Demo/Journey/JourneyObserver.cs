@@ -82,7 +82,7 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
 
             _outcomes[messageId] = [];
             var fromOutbox = _enqueued.TryGetValue(messageId, out var enqueued) ? $"  ({Ms(record.Time - enqueued)} after enqueue)" : string.Empty;
-            output.WriteLine($"{Clock(record.Time)}  {record.System,-SystemWidth}  relayed   id {messageId} to {record.Destination}, confirmed{fromOutbox}");
+            output.WriteLine($"{Clock(record.Time)}  {record.System,-SystemWidth}  relayed   id {messageId} to {record.Destination}, confirmed{fromOutbox}, trace {TraceId(record.TraceParent)}");
             if (_unmatched.Remove(messageId, out var early))
             {
                 early.ForEach(outcome => Record(record, outcome));
@@ -254,4 +254,8 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
     private static string Ms(TimeSpan duration) => Invariant($"{duration.TotalMilliseconds:0.0} ms");
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    // The W3C trace id (the second field of traceparent): search for it in Jaeger to see the whole journey.
+    private static string TraceId(string? traceParent) =>
+        traceParent is { Length: >= 35 } && traceParent[2] == '-' ? traceParent[3..35] : "-";
 }
