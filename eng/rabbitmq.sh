@@ -173,6 +173,10 @@ management.tcp.port = $MGMT_PORT
 log.console = false
 log.file.level = info
 EOF
+    # Tests add listeners (e.g. TLS) by writing extra.conf into the node's folder before a start.
+    if [[ -f $HOME_DIR/extra.conf ]]; then
+        cat "$HOME_DIR/extra.conf" >>"$RABBITMQ_CONFIG_FILE"
+    fi
 }
 
 pid_alive() { # pid expected-comm

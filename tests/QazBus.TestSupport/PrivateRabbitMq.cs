@@ -32,11 +32,13 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
 
     /// <summary>Starts a new node (about 6 s) and returns it once AMQP answers.</summary>
     /// <param name="log">Where the script's output goes (for example ITestOutputHelper.WriteLine).</param>
-    public static async Task<PrivateRabbitMq> StartNewAsync(Action<string>? log = null)
+    /// <param name="prepare">Called with the node's folder before the first start, e.g. to write <c>extra.conf</c> (a TLS listener).</param>
+    public static async Task<PrivateRabbitMq> StartNewAsync(Action<string>? log = null, Action<string>? prepare = null)
     {
         var script = FindScript();
         var home = Path.Combine(Path.GetTempPath(), $"qazbus-private-rabbitmq-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(home);
+        prepare?.Invoke(home);
         var broker = new PrivateRabbitMq(script, home, log ?? (_ => { }));
         try
         {
