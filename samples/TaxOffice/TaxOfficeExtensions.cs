@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using QazBus.Contracts.Population;
+using QazBus.Hosting.LegacySystems;
 using TaxOffice.Population;
 using TaxOffice.Taxpayers;
 
@@ -18,7 +19,9 @@ public static class TaxOfficeExtensions
     /// <summary>
     /// Adds the tax office: its <see cref="TaxpayerRegister"/> (the <c>taxpayers</c> table) and the bus (configured
     /// from the <c>QazBus</c> section) with the handlers that keep the register in step with the population registry,
-    /// through the inbox, whose database (<c>QazBus:Storage</c>) also holds the register.
+    /// through the inbox, whose database (<c>QazBus:Storage</c>) also holds the register. When
+    /// <c>QazBus:LegacySystems:taxpayer-cards:BaseAddress</c> is set, each new taxpayer also gets a card in the legacy
+    /// taxpayer card system.
     /// </summary>
     /// <param name="builder">The host to add the tax office to.</param>
     /// <returns><paramref name="builder"/>, to chain further registrations.</returns>
@@ -34,6 +37,14 @@ public static class TaxOfficeExtensions
         // First, so the taxpayers table exists before the endpoints start consuming.
         builder.Services.AddSingleton<TaxpayerRegister>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<TaxpayerRegister>());
+
+        // The legacy taxpayer card system, only where one is configured: the sample and the demo run without it.
+        // Its client retries brief failures and opens a circuit when the system is down; the bus's redelivery and
+        // kill switch handle the rest.
+        if (builder.Configuration[$"{LegacySystemOptions.SectionFor(TaxpayerCardClient.SystemName)}:BaseAddress"] is not null)
+        {
+            builder.AddLegacySystemClient<TaxpayerCardClient>(TaxpayerCardClient.SystemName);
+        }
 
         // One endpoint (queue) per contract: a backlog of registrations never delays address changes, and an
         // operator sees each flow's depth and error queue apart. Messages of two endpoints are not ordered

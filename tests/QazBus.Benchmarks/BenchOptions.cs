@@ -7,8 +7,8 @@ internal sealed record BenchOptions
 {
     public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "outbox"];
 
-    /// <summary>Not in <c>all</c>: raw with the client's default publish limiter, to show what it costs.</summary>
-    public static readonly string[] ExtraScenarios = ["raw-throttled"];
+    /// <summary>Not in <c>all</c>: raw variants that isolate one cost (the client's publish limiter; QazBus's headers on the wire).</summary>
+    public static readonly string[] ExtraScenarios = ["raw-throttled", "raw-headers"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
 
@@ -58,6 +58,7 @@ internal sealed record BenchOptions
 
         scenario   raw | direct | masstransit | outbox | all (every scenario, one process run), or a comma list;
                    raw-throttled: raw with RabbitMQ.Client's default publish limiter (not in all)
+                   raw-headers: raw with QazBus's AMQP properties and CloudEvents headers (not in all)
         --count N        messages per measured phase (default 20000)
         --warmup N       messages at full speed before measuring each scenario (default 50000; JIT tiering)
         --rate R         the fixed-rate phase's offered rate in msg/s (default 2000; outbox 1000)

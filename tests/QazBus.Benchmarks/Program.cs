@@ -102,6 +102,10 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
             scenario = new RawScenario(options.Uri!, prefetch, concurrency, options.Window, clientDefaultLimiter: true);
             queues = [RawScenario.Queue];
             break;
+        case "raw-headers":
+            scenario = new RawScenario(options.Uri!, prefetch, concurrency, options.Window, cloudEventsHeaders: true);
+            queues = [RawScenario.Queue];
+            break;
         case "direct":
             scenario = new DirectScenario(options.Uri!, options.Window, options.Settings);
             queues = [DirectScenario.Queue, DirectScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];

@@ -11,7 +11,7 @@ namespace QazBus.Benchmarks;
 /// channel, no throttling limiter: the driver's window bounds them), manual ack of each message after its
 /// handler. The body is the same ~500-byte JSON, serialized and deserialized with System.Text.Json.
 /// </summary>
-internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window, bool clientDefaultLimiter = false) : IScenario
+internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window, bool clientDefaultLimiter = false, bool cloudEventsHeaders = false) : IScenario
 {
     public const string Exchange = "qazbench.raw";
     public const string Queue = "qazbench.bench.raw";
@@ -22,7 +22,7 @@ internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchCo
     private IChannel? _consumeChannel;
     private Receiver? _receiver;
 
-    public string Name => clientDefaultLimiter ? "raw-throttled" : "raw";
+    public string Name => clientDefaultLimiter ? "raw-throttled" : cloudEventsHeaders ? "raw-headers" : "raw";
 
     public int Window => window;
 
@@ -60,12 +60,33 @@ internal sealed class RawScenario(string uri, ushort prefetch, ushort dispatchCo
     {
         var message = SampleRecorded.Create(sequence, Stopwatch.GetTimestamp());
         var body = JsonSerializer.SerializeToUtf8Bytes(message, BenchJson.Options);
+        var id = Guid.CreateVersion7().ToString();
         var properties = new BasicProperties
         {
             Persistent = true,
             ContentType = "application/json",
-            MessageId = Guid.CreateVersion7().ToString(),
+            MessageId = id,
         };
+        if (cloudEventsHeaders)
+        {
+            // The same AMQP properties and headers a QazBus message carries (CloudEvents binary mode + traceparent),
+            // to tell the wire format's cost at the broker from QazBus's own cost in the client.
+            var now = DateTimeOffset.UtcNow;
+            properties.Type = "qazbench.load.sample-recorded";
+            properties.AppId = "qazbench.loadgen";
+            properties.Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds());
+            properties.Headers = new Dictionary<string, object?>(8)
+            {
+                ["cloudEvents:specversion"] = "1.0",
+                ["cloudEvents:id"] = id,
+                ["cloudEvents:source"] = "qazbench.loadgen",
+                ["cloudEvents:type"] = "qazbench.load.sample-recorded",
+                ["cloudEvents:time"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["cloudEvents:dataschema"] = "urn:qazbus:contract:qazbench.load.sample-recorded:v1",
+                ["traceparent"] = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00",
+            };
+        }
+
         await _publishChannel!.BasicPublishAsync(Exchange, string.Empty, mandatory: false, properties, body, cancellationToken);
     }
 

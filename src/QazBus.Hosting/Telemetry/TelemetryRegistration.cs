@@ -42,7 +42,8 @@ internal static class TelemetryRegistration
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(QazBusDiagnostics.SourceName).AddMeter(RuntimeMeter);
+                // "Polly": retries, timeouts and circuit-breaker events of the legacy-system HTTP clients.
+                metrics.AddMeter(QazBusDiagnostics.SourceName).AddMeter(RuntimeMeter).AddMeter("Polly");
                 if (console)
                 {
                     metrics.AddConsoleExporter();
