@@ -37,6 +37,8 @@ RUN_TIMEOUT=${QAZBUS_RUN_TIMEOUT:-300}
 EXTRA_CHECKS=(
     "src/QazBus.Cli contracts check"
     "src/QazBus.Cli registry check"
+    # A short benchmark run so the benchmark cannot rot; figures are printed, never judged (see docs/performance.md).
+    "tests/QazBus.Benchmarks all --count 2000 --warmup 500 --smoke"
 )
 
 # ---------------------------------------------------------------------------------------------- steps
