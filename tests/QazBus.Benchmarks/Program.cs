@@ -122,14 +122,14 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
             return [new PhaseResult { Scenario = name, Mode = "throughput", Round = round, Count = 0, Skipped = "skipped: no PostgreSQL (set QAZBUS_TEST_POSTGRES or pass --postgres)" }];
     }
 
-    await DeleteQueuesAsync(queues);
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    Machine.ResetPeakRss();
     var receiver = new Receiver();
     double? cold = null;
     try
     {
+        await DeleteQueuesAsync(queues);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Machine.ResetPeakRss();
         await using (scenario)
         {
             await scenario.StartAsync(receiver, CancellationToken.None);
@@ -171,7 +171,16 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
     }
     finally
     {
-        await DeleteQueuesAsync(queues);
+        try
+        {
+            await DeleteQueuesAsync(queues);
+        }
+#pragma warning disable CA1031 // cleanup of a failed scenario: the failure is already reported
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Console.Error.WriteLine($"{name}: could not delete its queues: {ex.Message}");
+        }
     }
 
     return rows;
