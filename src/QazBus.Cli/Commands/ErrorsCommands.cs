@@ -32,7 +32,7 @@ internal static class ErrorsCommands
         var command = new Command("list", "List dead letters with their reasons, oldest first, without removing them.") { queue, uri, max };
         command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
-            await using var client = await ConnectAsync(parse.GetValue(uri), cancellationToken).ConfigureAwait(false);
+            await using var client = await ConnectAsync(parse.GetValue(uri), [], cancellationToken).ConfigureAwait(false);
             var letters = await client.ListAsync(parse.GetValue(queue)!, parse.GetValue(max), cancellationToken).ConfigureAwait(false);
             var table = new Table().AddColumns("message id", "contract", "from", "reason", "attempts", "faulted at", "description");
             foreach (var letter in letters)
@@ -58,7 +58,7 @@ internal static class ErrorsCommands
         var command = new Command("show", "Show one dead letter: every header and the body.") { queue, id, uri };
         command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
-            await using var client = await ConnectAsync(parse.GetValue(uri), cancellationToken).ConfigureAwait(false);
+            await using var client = await ConnectAsync(parse.GetValue(uri), [], cancellationToken).ConfigureAwait(false);
             var letter = await client.ShowAsync(parse.GetValue(queue)!, parse.GetValue(id)!, cancellationToken).ConfigureAwait(false)
                 ?? throw new CliException($"no message {parse.GetValue(id)} in the error queue", ExitCodes.Failed);
             foreach (var (name, value) in letter.Headers.OrderBy(h => h.Key, StringComparer.Ordinal))
@@ -79,13 +79,16 @@ internal static class ErrorsCommands
         var queue = QueueArgument();
         var (id, reason, contract, all) = FilterOptions();
         var by = new Option<string>("--by") { Description = "Who replays (recorded). Default: the OS user.", HelpName = "NAME" };
-        var command = new Command("replay", "Send dead letters back to their endpoint with retries reset; recorded in headers and the message log. Safe to repeat.")
+        var command = new Command("replay", "Send dead letters back to their endpoint with retries reset; recorded in headers, and in the message log of the storage database given with --connection. Safe to repeat.")
         {
             queue, uri, id, reason, contract, all, by,
         };
+        var storage = new StorageArguments();
+        storage.AddTo(command);
         command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
-            await using var client = await ConnectAsync(parse.GetValue(uri), cancellationToken).ConfigureAwait(false);
+            await using var log = OperatorLog.Open(storage.Options(parse));
+            await using var client = await ConnectAsync(parse.GetValue(uri), log.Observers, cancellationToken).ConfigureAwait(false);
             var filter = Filter(parse.GetValue(id), parse.GetValue(reason), parse.GetValue(contract), parse.GetValue(all));
             var count = await client.ReplayAsync(parse.GetValue(queue)!, filter, parse.GetValue(by) ?? Environment.UserName, cancellationToken).ConfigureAwait(false);
             context.Console.MarkupLine($"[green]replayed[/] {count} message(s).");
@@ -101,10 +104,13 @@ internal static class ErrorsCommands
         var (id, reason, contract, all) = FilterOptions();
         var why = new Option<string>("--why") { Description = "Why the messages are discarded (recorded). Required.", Required = true, HelpName = "TEXT" };
         var by = new Option<string>("--by") { Description = "Who discards (recorded). Default: the OS user.", HelpName = "NAME" };
-        var command = new Command("discard", "Remove dead letters for good, with a recorded reason.") { queue, uri, id, reason, contract, all, why, by };
+        var command = new Command("discard", "Remove dead letters for good; the reason is recorded in the message log of the storage database given with --connection.") { queue, uri, id, reason, contract, all, why, by };
+        var storage = new StorageArguments();
+        storage.AddTo(command);
         command.SetAction((parse, cancellationToken) => context.RunAsync(async () =>
         {
-            await using var client = await ConnectAsync(parse.GetValue(uri), cancellationToken).ConfigureAwait(false);
+            await using var log = OperatorLog.Open(storage.Options(parse));
+            await using var client = await ConnectAsync(parse.GetValue(uri), log.Observers, cancellationToken).ConfigureAwait(false);
             var filter = Filter(parse.GetValue(id), parse.GetValue(reason), parse.GetValue(contract), parse.GetValue(all));
             var count = await client.DiscardAsync(parse.GetValue(queue)!, filter, parse.GetValue(why)!, parse.GetValue(by) ?? Environment.UserName, cancellationToken).ConfigureAwait(false);
             context.Console.MarkupLine($"[yellow]discarded[/] {count} message(s).");
@@ -125,7 +131,7 @@ internal static class ErrorsCommands
         return filter.IsSpecified ? filter : throw CliException.Usage("name the messages: --id, --reason, --contract or --all");
     }
 
-    private static async Task<ErrorQueueClient> ConnectAsync(string? uri, CancellationToken cancellationToken)
+    private static async Task<ErrorQueueClient> ConnectAsync(string? uri, IReadOnlyList<QazBus.Observation.IMessageObserver> observers, CancellationToken cancellationToken)
     {
         var value = uri ?? Environment.GetEnvironmentVariable(UriVariable)
             ?? throw CliException.Usage($"no broker: pass --uri or set {UriVariable}");
@@ -136,7 +142,7 @@ internal static class ErrorsCommands
 
         try
         {
-            return await ErrorQueueClient.ConnectAsync(parsed, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await ErrorQueueClient.ConnectAsync(parsed, observers, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex)
         {

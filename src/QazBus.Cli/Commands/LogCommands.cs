@@ -11,7 +11,7 @@ namespace QazBus.Cli.Commands;
 /// <summary><c>qazbus log verify|find</c>: the message log of a system's storage database, for operators and auditors.</summary>
 internal static class LogCommands
 {
-    private const string ConnectionVariable = "QAZBUS_STORAGE_CONNECTION";
+    private const string ConnectionVariable = StorageArguments.ConnectionVariable;
 
     public static Command Create(CliContext context)
     {
@@ -136,59 +136,6 @@ internal static class LogCommands
         catch (DbException ex)
         {
             throw new CliException($"the storage database could not be read: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>The options that say where the storage is, shared by the log commands.</summary>
-    private sealed class StorageArguments
-    {
-        private readonly Option<string> _connection = new("--connection")
-        {
-            Description = $"The storage connection string (Npgsql's or Microsoft.Data.Sqlite's). Default: {ConnectionVariable}.",
-            HelpName = "STRING",
-        };
-
-        private readonly Option<StorageProvider?> _provider = new("--provider")
-        {
-            Description = "Postgres or Sqlite. Default: Postgres when the connection string names a Host, else Sqlite.",
-            HelpName = "PROVIDER",
-        };
-
-        private readonly Option<string> _schema = new("--schema") { Description = "PostgreSQL: the schema of the tables (QazBus:Storage:Schema). Default public.", HelpName = "NAME", DefaultValueFactory = _ => "public" };
-
-        private readonly Option<string> _prefix = new("--prefix") { Description = "The table prefix (QazBus:Storage:TablePrefix). Default qazbus_.", HelpName = "PREFIX", DefaultValueFactory = _ => "qazbus_" };
-
-        public void AddTo(Command command)
-        {
-            command.Options.Add(_connection);
-            command.Options.Add(_provider);
-            command.Options.Add(_schema);
-            command.Options.Add(_prefix);
-        }
-
-        public MessageLogReader Open(ParseResult parse)
-        {
-            var connection = parse.GetValue(_connection) ?? Environment.GetEnvironmentVariable(ConnectionVariable)
-                ?? throw CliException.Usage($"no storage database: pass --connection or set {ConnectionVariable}");
-            var provider = parse.GetValue(_provider)
-                ?? (connection.Contains("Host=", StringComparison.OrdinalIgnoreCase) || connection.Contains("Server=", StringComparison.OrdinalIgnoreCase)
-                    ? StorageProvider.Postgres
-                    : StorageProvider.Sqlite);
-            try
-            {
-                return new MessageLogReader(new StorageOptions
-                {
-                    Provider = provider,
-                    ConnectionString = connection,
-                    Schema = parse.GetValue(_schema)!,
-                    TablePrefix = parse.GetValue(_prefix)!,
-                });
-            }
-            catch (ArgumentException ex)
-            {
-                // The validator names the setting (QazBus:Storage:…) and never echoes a password.
-                throw CliException.Usage(ex.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
-            }
         }
     }
 }

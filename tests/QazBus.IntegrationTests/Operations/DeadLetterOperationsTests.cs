@@ -66,9 +66,21 @@ public sealed class DeadLetterOperationsTests(BrokerFixture fixture, ITestOutput
         Assert.Contains("handler-failed", listOutput, StringComparison.Ordinal);
 
         Volatile.Write(ref broken, false);
-        var (replayCode, replayOutput) = await QazBusToolAsync("errors", "replay", queue, "--id", first, "--by", "operator-aigerim", "--uri", Uri);
+        var logFile = Path.Combine(Path.GetTempPath(), $"qazbus-operator-{TestHosts.Unique()}.db");
+        var (replayCode, replayOutput) = await QazBusToolAsync("errors", "replay", queue, "--id", first, "--by", "operator-aigerim", "--connection", $"Data Source={logFile}", "--uri", Uri);
         Assert.True(replayCode == 0, replayOutput);
         Assert.Contains("replayed 1 message", replayOutput, StringComparison.Ordinal);
+
+        // The replay is in the message log, by whom, in the hash chain.
+        await using (var log = new QazBus.Storage.MessageLog.MessageLogReader(new QazBus.Storage.Configuration.StorageOptions
+        {
+            Provider = QazBus.Storage.Configuration.StorageProvider.Sqlite,
+            ConnectionString = $"Data Source={logFile}",
+        }))
+        {
+            var entries = await log.FindAsync(new QazBus.Storage.MessageLog.MessageLogQuery { MessageId = first });
+            Assert.Contains(entries, e => e.Reason == "replayed" && e.System == "operator:operator-aigerim");
+        }
         var (_, replayed) = await sink.WaitForAsync((_, c) => c.MessageId == first);
         Assert.Equal(1, replayed.Attempt); // attempts start afresh
         Assert.Equal(1, await client.DiscardAsync(queue, new DeadLetterFilter { MessageId = second }, "duplicate of case 77, confirmed by the registry", "operator-aigerim"));
