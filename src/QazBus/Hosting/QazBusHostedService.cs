@@ -57,8 +57,9 @@ internal sealed partial class QazBusHostedService(
             try
             {
                 await Task.Delay(pause, time, _stopping.Token).ConfigureAwait(false);
-                await consumer.ResumeAsync().ConfigureAwait(false);
+                // Health first: once messages flow again, nothing may still report the endpoint as paused.
                 status.Resumed(queue);
+                await consumer.ResumeAsync().ConfigureAwait(false);
                 LogResumed(_logger, queue);
             }
             catch (OperationCanceledException)
