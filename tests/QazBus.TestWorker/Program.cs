@@ -25,8 +25,10 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["QazBus:Storage:ConnectionString"] = args[2],
     ["QazBus:Storage:Schema"] = args[3],
     ["QazBus:KillSwitch:Enabled"] = "false",
+    // The test is about crash recovery, not throughput: fewer concurrent inbox transactions on a loaded CI machine.
+    ["QazBus:ConcurrencyLimit"] = "8",
 });
-builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
 builder.Services.AddSingleton(new EffectTable(args[3]));
 builder.AddQazBus()
     .AddHandler<AddressChanged, RecordEffect>("address-changes")

@@ -62,7 +62,7 @@ public sealed class CrashRecoveryTests(BrokerFixture fixture, ITestOutputHelper 
 
             worker.Dispose();
             worker = StartWorker(system, postgres.ConnectionString, schema);
-            await WaitForAsync(async () => await CountAsync(postgres.ConnectionString, schema, "count(distinct message_id)") >= Messages, TimeSpan.FromSeconds(180), "every effect");
+            await WaitForAsync(async () => await CountAsync(postgres.ConnectionString, schema, "count(distinct message_id)") >= Messages, TimeSpan.FromSeconds(240), "every effect");
             await Task.Delay(1000); // a duplicate effect would land now
 
             Assert.Equal(Messages, await CountAsync(postgres.ConnectionString, schema, "count(distinct message_id)"));
@@ -92,6 +92,7 @@ public sealed class CrashRecoveryTests(BrokerFixture fixture, ITestOutputHelper 
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the test worker");
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Output.WriteLine($"worker: {e.Data}"); } };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Output.WriteLine($"worker: {e.Data}"); } };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         return process;
@@ -120,14 +121,21 @@ public sealed class CrashRecoveryTests(BrokerFixture fixture, ITestOutputHelper 
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    private async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var lastReport = DateTime.UtcNow;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(15))
+            {
+                lastReport = DateTime.UtcNow;
+                Output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} still waiting for {what}");
             }
 
             await Task.Delay(100);
