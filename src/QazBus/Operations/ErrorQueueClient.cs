@@ -124,6 +124,15 @@ public sealed class ErrorQueueClient : IAsyncDisposable
             }
 
             var now = _time.GetUtcNow();
+
+            // The operator's action joins the message's own trace, so its journey shows the replay or discard.
+            using var span = Telemetry.QazBusDiagnostics.ActivitySource.StartActivity(
+                $"{errorQueue} {(replay ? "replay" : "discard")}", System.Diagnostics.ActivityKind.Producer, Telemetry.TraceContext.Extract(message));
+            span?.SetTag("messaging.system", "rabbitmq");
+            span?.SetTag("messaging.destination.name", letter.Endpoint ?? errorQueue);
+            span?.SetTag("messaging.message.id", letter.MessageId);
+            span?.SetTag("qazbus.contract.name", letter.Contract);
+            span?.SetTag("qazbus.operator", operatorName);
             if (replay)
             {
                 var target = letter.Endpoint ?? errorQueue[..^BusNames.ErrorQueueSuffix.Length];
