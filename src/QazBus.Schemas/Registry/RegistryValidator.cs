@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using QazBus.Contracts;
 using QazBus.Naming;
+using QazBus.Registry.Topology;
+using QazBus.Retry;
 
 namespace QazBus.Registry;
 
@@ -11,7 +13,9 @@ namespace QazBus.Registry;
 /// The rules: every name is valid per <see cref="BusNames"/>; no agency, system, contract, version or
 /// subscription appears twice; a system's agency and a contract's owner agency exist; a contract's publishers are
 /// systems of its owner agency; every contract version in the registry has a record in code and every record in
-/// code is in the registry; a deprecated or retired version carries a sunset date and an active one does not, and
+/// code is in the registry; no system id is a contract name or its dot-prefix (the broker's permissions are by
+/// name, so that system would hold the contract's exchanges), nor a dot-prefix of the platform's delay queues or
+/// fault exchange; a deprecated or retired version carries a sunset date and an active one does not, and
 /// the registry and the record's <c>[ContractDeprecated]</c> agree on it; a subscription names an existing system, a
 /// valid endpoint and a registered, non-retired contract version, with its approval date and legal basis; public
 /// keys decode and match their algorithm.
@@ -62,6 +66,7 @@ public sealed class RegistryValidator
         var agencies = CheckAgencies(registry.Agencies);
         var systems = CheckSystems(registry.Systems, agencies);
         var contracts = CheckContracts(registry.Contracts, agencies, systems);
+        CheckSystemsOwnNoContract(registry.Systems, contracts);
         CheckCodeIsRegistered(contracts);
         CheckSubscriptions(registry.Subscriptions, systems, contracts);
     }
@@ -120,6 +125,47 @@ public sealed class RegistryValidator
         }
 
         return seen.ToDictionary(pair => pair.Key, pair => pair.Value.System, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A system's broker permissions cover the names it owns, <c>{systemId}.{endpoint}</c>; a contract named
+    /// <c>{systemId}</c> or <c>{systemId}.…</c> has its exchanges in that same namespace, so the system would hold
+    /// the contract's exchanges (publish, bind, delete) whoever its registered publishers and subscribers are.
+    /// </summary>
+    private void CheckSystemsOwnNoContract(IReadOnlyList<RegistrySystem> systems, Dictionary<string, RegistryContract> contracts)
+    {
+        for (var i = 0; i < systems.Count; i++)
+        {
+            var id = systems[i].Id;
+            if (!BusNames.IsValidSystemId(id))
+            {
+                continue;
+            }
+
+            var prefix = id + ".";
+            foreach (var contract in contracts.Values
+                .Where(c => c.Name == id || c.Name.StartsWith(prefix, StringComparison.Ordinal))
+                .OrderBy(c => c.Name, StringComparer.Ordinal))
+            {
+                var exchanges = string.Join(", ", contract.Versions.Select(v => BusNames.Exchange(contract.Name, v.Version)));
+                var relation = contract.Name == id ? "is the name of" : "is a prefix of";
+                Problem($"$.systems[{i}].id",
+                    $"system id '{id}' {relation} contract '{contract.Name}': a system's broker permissions are granted by the prefix '{prefix}', " +
+                    $"so it would own that contract's exchanges ({exchanges}) and could publish to, bind from or delete them; " +
+                    $"rename the system so that no contract name is '{id}' or starts with '{prefix}'");
+            }
+
+            // The platform's own names (delay queues, fault exchange) are not in $.contracts but live on the same broker.
+            var platform = DelayLevels.All.Select(DelayLevels.QueueName).Append(TopologyGenerator.FaultExchange)
+                .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+                .ToList();
+            if (platform.Count > 0)
+            {
+                Problem($"$.systems[{i}].id",
+                    $"system id '{id}' is a prefix of the platform's {string.Join(", ", platform)}: a system's broker permissions are granted by the prefix '{prefix}', " +
+                    "so it could take over the bus's own exchanges and queues; rename the system");
+            }
+        }
     }
 
     private void CheckPublicKeys(RegistrySystem system, string systemPath)

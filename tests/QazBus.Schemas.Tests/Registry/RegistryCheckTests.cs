@@ -67,6 +67,51 @@ public sealed class RegistryCheckTests
     }
 
     [Fact]
+    public void A_system_whose_id_prefixes_contract_names_is_refused_at_its_place()
+    {
+        // 'mju.population.' begins both mju contracts: the system would own their exchanges by the broker's permissions.
+        var json = Edited(r => Array(r, "systems").Add(JsonNode.Parse("""{ "id": "mju.population", "name": "Population", "owner": "Population team" }""")));
+
+        var problems = RegistryValidator.Validate(json, Code);
+
+        Assert.Equal(["$.systems[2].id", "$.systems[2].id"], problems.Select(p => p.Path));
+        Assert.All(problems, p => Assert.Equal(LineOf(json, "\"mju.population\""), p.Line));
+        Assert.Contains("'mju.population' is a prefix of contract 'mju.population.address-changed'", problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("would own that contract's exchanges (mju.population.citizen-registered.v1, mju.population.citizen-registered.v2)", problems[1].Message, StringComparison.Ordinal);
+        Assert.All(problems, p => Assert.Contains("rename the system", p.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_system_whose_id_is_a_contract_name_is_refused()
+    {
+        // The exchange 'mju.population.v1' is '{system}.{endpoint}' in form: it would be the system's own.
+        var json = Edited(r =>
+        {
+            Array(r, "systems").Add(JsonNode.Parse("""{ "id": "mju.population", "name": "Population", "owner": "Population team" }"""));
+            Array(r, "contracts").Add(JsonNode.Parse("""{ "name": "mju.population", "publishers": ["mju.population-registry"], "versions": [{ "version": 1, "status": "active" }] }"""));
+        });
+
+        var problems = RegistryValidator.Validate(json, Code);
+
+        Assert.Contains(problems, p => p.Path == "$.systems[2].id" && p.Message.Contains("'mju.population' is the name of contract 'mju.population'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_system_whose_id_prefixes_the_platforms_queues_is_refused()
+    {
+        var json = Edited(r =>
+        {
+            Array(r, "agencies").Add(JsonNode.Parse("""{ "code": "qazbus", "name": "The platform" }"""));
+            Array(r, "systems").Add(JsonNode.Parse("""{ "id": "qazbus.delay", "name": "Delay", "owner": "Someone" }"""));
+        });
+
+        var problem = SingleProblem(json);
+
+        Assert.Equal("$.systems[2].id", problem.Path);
+        Assert.Contains("'qazbus.delay' is a prefix of the platform's qazbus.delay.1s,", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_subscription_to_an_unknown_contract_version_is_named_with_its_place()
     {
         var json = Edited(r => Array(r, "subscriptions")[0]!["version"] = 3);
