@@ -14,10 +14,14 @@ namespace QazBus.Registry.Topology;
 /// policies. Derived, never written by hand: a new subscription in the registry is a new binding after the next run.
 /// </summary>
 /// <remarks>
-/// Each system may configure and read only resources starting with <c>{agency}.{system}.</c> (its queues, error
-/// queues and their exchanges); write to its own resources, the exchanges of the contracts it is registered to
+/// Each system may configure and read only its own resources, <c>{agency}.{system}.{endpoint}</c> and
+/// <c>{agency}.{system}.{endpoint}_error</c> with one endpoint segment (its queues, error queues and their exchanges);
+/// write to its own resources, the exchanges of the contracts it is registered to
 /// publish, the delay exchanges and the platform's fault exchange; and read (bind from) only the exchanges of the
 /// contract versions it is subscribed to. No system may write to the default exchange, which reaches every queue.
+/// The own pattern is exact rather than a bare prefix: a prefix <c>{agency}.{system}.</c> would also match every
+/// exchange of a contract named <c>{agency}.{system}.…</c>, and the definitions must stay least-privilege even for a
+/// registry that did not pass <c>registry check</c>.
 /// </remarks>
 public static class TopologyGenerator
 {
@@ -31,6 +35,7 @@ public static class TopologyGenerator
     /// <param name="registry">A registry that passed <c>registry check</c>.</param>
     /// <param name="vhost">The virtual host, for example <c>qazbus</c>.</param>
     /// <param name="passwords">Passwords by system id; systems without one get no password login (set it later with rabbitmqctl).</param>
+    /// <exception cref="InvalidOperationException">A system's own names would cover a contract exchange or a platform queue.</exception>
     public static BrokerDefinitions Generate(BusRegistry registry, string vhost, IReadOnlyDictionary<string, string>? passwords = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
@@ -88,7 +93,8 @@ public static class TopologyGenerator
         foreach (var system in registry.Systems.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             users.Add(new UserDefinition(system.Id, passwords.TryGetValue(system.Id, out var password) ? HashPassword(password) : string.Empty, "rabbit_password_hashing_sha256", []));
-            var own = Regex.Escape(system.Id + ".");
+            var own = OwnPattern(system.Id);
+            RefuseForeignNamesMatching(system.Id, own, exchanges.Keys.Concat(queues.Keys), registry.Subscriptions);
             var publishes = registry.Contracts
                 .Where(c => c.Publishers.Contains(system.Id, StringComparer.Ordinal))
                 .SelectMany(c => c.Versions.Select(v => BusNames.Exchange(c.Name, v.Version)));
@@ -98,9 +104,9 @@ public static class TopologyGenerator
             permissions.Add(new PermissionDefinition(
                 system.Id,
                 vhost,
-                Configure: $"^{own}",
-                Write: Alternatives([$"{own}.*", .. publishes.Select(Regex.Escape), @"qazbus\.delay\..*", Regex.Escape(FaultExchange)]),
-                Read: Alternatives([$"{own}.*", .. subscribed.Select(Regex.Escape)])));
+                Configure: Alternatives([own]),
+                Write: Alternatives([own, .. publishes.Select(Regex.Escape), @"qazbus\.delay\..*", Regex.Escape(FaultExchange)]),
+                Read: Alternatives([own, .. subscribed.Select(Regex.Escape)])));
         }
 
         return new BrokerDefinitions
@@ -136,6 +142,40 @@ public static class TopologyGenerator
         var salt = RandomNumberGenerator.GetBytes(4);
         var salted = salt.Concat(Encoding.UTF8.GetBytes(password)).ToArray();
         return Convert.ToBase64String([.. salt, .. SHA256.HashData(salted)]);
+    }
+
+    /// <summary>
+    /// The names a system owns, as a RabbitMQ permission regex (anchored by <see cref="Alternatives"/>):
+    /// <c>{systemId}.{endpoint}</c> and <c>{systemId}.{endpoint}_error</c>, the endpoint one segment without dots.
+    /// </summary>
+    /// <remarks>
+    /// The segment is <see cref="BusNames.IsValidEndpointName"/>'s rule. Without dots it cannot reach a contract
+    /// exchange <c>{systemId}.{…}.v{major}</c>, and without '_' elsewhere only the error suffix is allowed.
+    /// </remarks>
+    private static string OwnPattern(string systemId) =>
+        $"{Regex.Escape(systemId)}\\.[a-z0-9-]+({Regex.Escape(BusNames.ErrorQueueSuffix)})?";
+
+    /// <summary>
+    /// Fails closed when a name this generator declares, that the system does not own, still fits its own pattern:
+    /// for example a system <c>mju.population</c> next to a contract named <c>mju.population</c> (exchange
+    /// <c>mju.population.v1</c>), or a system <c>qazbus.delay</c> next to the delay queues. Such definitions would
+    /// hand that system another party's resources. <c>registry check</c> refuses these ids; this is the backstop
+    /// for a registry that was not checked.
+    /// </summary>
+    private static void RefuseForeignNamesMatching(string systemId, string own, IEnumerable<string> names, IReadOnlyList<RegistrySubscription> subscriptions)
+    {
+        var owned = subscriptions
+            .Where(s => s.System == systemId)
+            .Select(s => BusNames.Queue(s.System, s.Endpoint))
+            .SelectMany(queue => new[] { queue, BusNames.ErrorQueue(queue) })
+            .ToHashSet(StringComparer.Ordinal);
+        var anchored = new Regex(Alternatives([own]), RegexOptions.CultureInvariant);
+        var foreign = names.Where(name => !owned.Contains(name) && anchored.IsMatch(name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (foreign.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"System '{systemId}' would be granted {string.Join(", ", foreign)}, which it does not own: rename the system (run 'qazbus registry check').");
+        }
     }
 
     private static string Alternatives(IEnumerable<string> patterns) => $"^({string.Join('|', patterns.Distinct())})$";
