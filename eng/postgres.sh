@@ -5,7 +5,7 @@
 #
 # All state lives in $QAZBUS_POSTGRES_HOME (created if missing):
 #   ports          the TCP port, chosen once and reused on every start
-#   data/          the cluster (initdb: superuser `postgres`, trust auth; fsync=off: test data only)
+#   data/          the cluster (initdb: superuser `postgres`, trust auth; PostgreSQL's default settings)
 #   run/           the unix socket directory;  postgres.log: the server log
 #
 # Commands:
@@ -14,6 +14,9 @@
 #            (no-op when already running)
 #   stop     fast shutdown (pg_ctl stop -m fast), falling back to SIGQUIT/SIGKILL of the postmaster by PID
 #   kill     SIGKILL the postmaster (simulated crash; the next start recovers from WAL)
+#   restart-immediate
+#            pg_ctl restart -m immediate: every backend ends at once without a checkpoint (an operator's emergency
+#            restart, or a crash); the server recovers from WAL and accepts connections on the same port
 #   status   exit 0 when the server runs and accepts connections
 #   env      print `export` lines: QAZBUS_TEST_POSTGRES (Npgsql connection string), QAZBUS_POSTGRES_HOME, ...
 #   psql     run psql against the qazbus database, e.g. `eng/postgres.sh psql -c 'select 1'`
@@ -199,10 +202,8 @@ write_config() {
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$sockdir'
-max_connections = 200
-# Throwaway test data: no fsync (a killed server still recovers; only an OS crash could lose data).
-fsync = off
-full_page_writes = off
+# PostgreSQL's defaults stay as they are (max_connections = 100, fsync on): the tests must meet what an agency's
+# stock server gives them, so a worker that needs too many connections or relies on cheap commits fails here first.
 logging_collector = off
 log_min_messages = warning
 EOF
@@ -297,6 +298,21 @@ cmd_kill() {
     fi
 }
 
+cmd_restart_immediate() {
+    need_home
+    need_bin
+    with_lock
+    load_ports
+    pg_pid >/dev/null || die "not running"
+    local t0
+    t0=$(now)
+    cd "$HOME_DIR"
+    write_config
+    as_pg setsid -w "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG_FILE" -m immediate -w -t 60 -s restart </dev/null >&2 9>&- ||
+        { show_log; die "PostgreSQL did not restart (folder $HOME_DIR)"; }
+    log "restarted (immediate) in $(elapsed "$t0") s (pid $(pg_pid || echo '?'))"
+}
+
 cmd_status() {
     need_home
     load_ports
@@ -332,11 +348,12 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     kill) cmd_kill ;;
+    restart-immediate) cmd_restart_immediate ;;
     status) cmd_status ;;
     env) cmd_env ;;
     psql) shift; cmd_psql "$@" ;;
     *)
-        echo "usage: QAZBUS_POSTGRES_HOME=DIR $0 install|start|stop|kill|status|env|psql ARGS..." >&2
+        echo "usage: QAZBUS_POSTGRES_HOME=DIR $0 install|start|stop|kill|restart-immediate|status|env|psql ARGS..." >&2
         exit 2
         ;;
 esac

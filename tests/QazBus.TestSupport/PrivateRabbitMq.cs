@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace QazBus.TestSupport;
 
@@ -30,12 +29,15 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     /// <summary>The AMQP URI, <c>amqp://guest:guest@127.0.0.1:PORT/</c>; the same after a restart.</summary>
     public string Uri { get; private set; } = string.Empty;
 
+    /// <summary>The management API, <c>http://127.0.0.1:PORT/</c>.</summary>
+    public string ManagementUri { get; private set; } = string.Empty;
+
     /// <summary>Starts a new node (about 6 s) and returns it once AMQP answers.</summary>
     /// <param name="log">Where the script's output goes (for example ITestOutputHelper.WriteLine).</param>
     /// <param name="prepare">Called with the node's folder before the first start, e.g. to write <c>extra.conf</c> (a TLS listener).</param>
     public static async Task<PrivateRabbitMq> StartNewAsync(Action<string>? log = null, Action<string>? prepare = null)
     {
-        var script = FindScript();
+        var script = ControlScript.Find(ControlScriptVariable, "rabbitmq.sh");
         var home = Path.Combine(Path.GetTempPath(), $"qazbus-private-rabbitmq-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(home);
         prepare?.Invoke(home);
@@ -44,11 +46,8 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         {
             await broker.StartAsync().ConfigureAwait(false);
             var env = await broker.RunAsync("env", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            broker.Uri = env.Split('\n')
-                .Select(line => line.Trim())
-                .Where(line => line.StartsWith("export QAZBUS_TEST_RABBITMQ_URI=", StringComparison.Ordinal))
-                .Select(line => line["export QAZBUS_TEST_RABBITMQ_URI=".Length..].Trim('\''))
-                .FirstOrDefault() ?? throw new InvalidOperationException($"'{script} env' printed no QAZBUS_TEST_RABBITMQ_URI:\n{env}");
+            broker.Uri = ControlScript.Export(env, "QAZBUS_TEST_RABBITMQ_URI") ?? throw new InvalidOperationException($"'{script} env' printed no QAZBUS_TEST_RABBITMQ_URI:\n{env}");
+            broker.ManagementUri = ControlScript.Export(env, "QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI") ?? string.Empty;
             return broker;
         }
         catch
@@ -99,68 +98,6 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         }
     }
 
-    private async Task<string> RunAsync(string command, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(_script);
-        info.ArgumentList.Add(command);
-        info.Environment["QAZBUS_RABBITMQ_HOME"] = Home;
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not run bash {_script}");
-        process.StandardInput.Close();
-        var output = new StringBuilder();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'rabbitmq.sh {command}' did not finish within {timeout.TotalSeconds} s (folder {Home}).");
-        }
-
-        output.Append(await stdout.ConfigureAwait(false));
-        var errors = await stderr.ConfigureAwait(false);
-        if (errors.Length > 0)
-        {
-            _log(errors.TrimEnd());
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'rabbitmq.sh {command}' failed with exit code {process.ExitCode} (folder {Home}):\n{errors}");
-        }
-
-        return output.ToString();
-    }
-
-    private static string FindScript()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(ControlScriptVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) && File.Exists(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "eng", "rabbitmq.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"eng/rabbitmq.sh not found: set {ControlScriptVariable} to its path, or run the tests with './build.sh test'.");
-    }
+    private Task<string> RunAsync(string command, TimeSpan timeout) =>
+        ControlScript.RunAsync(_script, command, "QAZBUS_RABBITMQ_HOME", Home, timeout, _log);
 }

@@ -98,8 +98,16 @@ public sealed class RabbitMqFixture : IAsyncDisposable
 
         _vhost = vhost;
         Uri = new UriBuilder(broker) { Path = "/" + vhost }.Uri.ToString();
+        Management = new BrokerManagement(management, Uri);
         Description += $", vhost {vhost}";
     }
+
+    /// <summary>The management API in this fixture's vhost, when the broker has one (QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI).</summary>
+    public BrokerManagement? Management { get; private set; }
+
+    /// <summary>A queue's state for progress lines, or "no management API".</summary>
+    public async Task<string> QueueStateAsync(string queue) =>
+        Management is null ? "no management API" : (await Management.QueueAsync(queue).ConfigureAwait(false))?.ToString() ?? "queue not found";
 
     /// <summary>A plain RabbitMQ.Client connection: what a non-.NET agency's client would do, without QazBus code.</summary>
     public Task<IConnection> CreateConnectionAsync() =>
@@ -115,6 +123,7 @@ public sealed class RabbitMqFixture : IAsyncDisposable
             }
 
             _management.Dispose();
+            Management?.Dispose();
         }
 
         if (_container is not null)

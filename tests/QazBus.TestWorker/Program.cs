@@ -6,12 +6,14 @@ using QazBus.Contracts.Population;
 using QazBus.Handling;
 using QazBus.Storage.Inbox;
 
-// Usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema>
+// Usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema> [Key=Value ...]
 // Consumes AddressChanged at endpoint "address-changes"; each message's effect is one row in {schema}.effects,
-// written in the inbox's transaction. The test kills this process by PID mid-stream and starts it again.
-if (args.Length != 4)
+// written in the inbox's transaction. Fault tests kill this process by PID mid-stream and start it again.
+// Extra Key=Value arguments override configuration (QazBus:ConcurrencyLimit=1, ...). Worker:Mode=poison makes the
+// handler end the process with Environment.FailFast for a message whose IIN is PoisonIin, as a native crash would.
+if (args.Length < 4)
 {
-    await Console.Error.WriteLineAsync("usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema>");
+    await Console.Error.WriteLineAsync("usage: QazBus.TestWorker <system> <amqp-uri> <postgres-connection-string> <schema> [Key=Value ...]");
     return 2;
 }
 
@@ -25,23 +27,32 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["QazBus:Storage:ConnectionString"] = args[2],
     ["QazBus:Storage:Schema"] = args[3],
     ["QazBus:KillSwitch:Enabled"] = "false",
-    // The test is about crash recovery, not throughput: fewer concurrent inbox transactions on a loaded CI machine.
+    // The tests are about recovery, not throughput: fewer concurrent inbox transactions on a loaded CI machine.
     ["QazBus:ConcurrencyLimit"] = "8",
 });
-builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
-builder.Services.AddSingleton(new EffectTable(args[3]));
+builder.Configuration.AddCommandLine(args[4..]);
+builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Information);
+builder.Services.AddSingleton(new EffectTable(args[3], builder.Configuration["Worker:Mode"] == "poison"));
 builder.AddQazBus()
     .AddHandler<AddressChanged, RecordEffect>("address-changes")
     .AddStorage();
 await builder.Build().RunAsync();
 return 0;
 
-internal sealed record EffectTable(string Schema);
+internal sealed record EffectTable(string Schema, bool Poison)
+{
+    public const string PoisonIin = "999999999999";
+}
 
 internal sealed class RecordEffect(IInboxTransaction inbox, EffectTable table) : IContractHandler<AddressChanged>
 {
     public async Task HandleAsync(AddressChanged message, MessageContext context, CancellationToken cancellationToken)
     {
+        if (table.Poison && message.Iin == EffectTable.PoisonIin)
+        {
+            Environment.FailFast($"poison message {context.MessageId} (delivery {context.Attempt}): the test worker crashes on purpose");
+        }
+
         await using var command = inbox.Connection.CreateCommand();
         command.Transaction = inbox.Transaction;
         command.CommandText = $"insert into \"{table.Schema}\".effects (message_id, iin) values (@id, @iin)";

@@ -29,7 +29,6 @@ public static class TopologyGenerator
     public const string FaultExchange = "qazbus.operations.message-faulted.v1";
 
     private static readonly IReadOnlyDictionary<string, object> None = new Dictionary<string, object>();
-    private static readonly IReadOnlyDictionary<string, object> Quorum = new Dictionary<string, object> { ["x-queue-type"] = "quorum" };
 
     /// <summary>Generates the definitions.</summary>
     /// <param name="registry">A registry that passed <c>registry check</c>.</param>
@@ -62,14 +61,7 @@ public static class TopologyGenerator
         {
             var level = DelayLevels.QueueName(delay);
             Exchange(level);
-            queues[level] = new QueueDefinition(level, vhost, true, false, new Dictionary<string, object>
-            {
-                ["x-queue-type"] = "quorum",
-                ["x-message-ttl"] = (long)delay.TotalMilliseconds,
-                ["x-dead-letter-exchange"] = string.Empty,
-                ["x-dead-letter-strategy"] = "at-least-once",
-                ["x-overflow"] = "reject-publish",
-            });
+            queues[level] = new QueueDefinition(level, vhost, true, false, QueueArguments.DelayLevel(delay));
             bindings.Add(new BindingDefinition(level, vhost, level, "queue", string.Empty, None));
         }
 
@@ -77,8 +69,10 @@ public static class TopologyGenerator
         {
             var queue = BusNames.Queue(subscription.System, subscription.Endpoint);
             var errorQueue = BusNames.ErrorQueue(queue);
-            queues[queue] = new QueueDefinition(queue, vhost, true, false, Quorum);
-            queues[errorQueue] = new QueueDefinition(errorQueue, vhost, true, false, Quorum);
+            // The same arguments the transport declares (QueueArguments): the delivery limit is the default one; a
+            // system that configures another QazBus:RabbitMq:DeliveryLimit must be given matching definitions.
+            queues[queue] = new QueueDefinition(queue, vhost, true, false, QueueArguments.Endpoint(queue, QueueArguments.DefaultDeliveryLimit));
+            queues[errorQueue] = new QueueDefinition(errorQueue, vhost, true, false, QueueArguments.ErrorQueue());
             if (!exchanges.ContainsKey(errorQueue))
             {
                 Exchange(errorQueue);

@@ -60,6 +60,16 @@ public sealed class StorageOptions
     /// <summary>How often the retention job deletes sent outbox rows and old inbox rows. Default 1 minute.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// PostgreSQL only: the most connections this process opens to the storage database, in one pool shared by the
+    /// inbox, the outbox relay and its listener, the message log, retention and health. A caller that finds the pool
+    /// exhausted waits for a connection (up to the connection string's <c>Timeout</c>) instead of opening another.
+    /// Default: the connection string's <c>Maximum Pool Size</c> when it sets one, else what this worker needs
+    /// (<c>QazBus:ConcurrencyLimit</c> × endpoints through the inbox, plus 5). Checked at start-up against that need.
+    /// Keep the sum over all processes below the server's <c>max_connections</c> (100 on a stock PostgreSQL).
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
     /// <summary>The connection string, or the SQLite default.</summary>
     internal string EffectiveConnectionString =>
         string.IsNullOrWhiteSpace(ConnectionString) && Provider == StorageProvider.Sqlite ? "Data Source=qazbus.db" : ConnectionString!;

@@ -23,9 +23,11 @@ internal abstract class StorageDatabase : IAsyncDisposable
 
     public abstract StorageProvider Provider { get; }
 
-    public static StorageDatabase Create(StorageOptions options) => options.Provider switch
+    /// <param name="options">The storage settings.</param>
+    /// <param name="maxConnections">PostgreSQL: the pool's bound (see <see cref="ConnectionBudget"/>); null keeps the connection string's.</param>
+    public static StorageDatabase Create(StorageOptions options, int? maxConnections = null) => options.Provider switch
     {
-        StorageProvider.Postgres => new PostgresDatabase(options),
+        StorageProvider.Postgres => new PostgresDatabase(options, maxConnections),
         _ => new SqliteDatabase(options),
     };
 

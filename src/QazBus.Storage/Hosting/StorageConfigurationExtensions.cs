@@ -57,7 +57,15 @@ public static class StorageConfigurationExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
 
-        services.AddSingleton(provider => StorageDatabase.Create(provider.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, ConnectionBudgetValidator>());
+
+        // One bounded pool per storage database and process, sized from the concurrency it serves (ConnectionBudget).
+        services.AddSingleton(provider => StorageDatabase.Create(
+            provider.GetRequiredService<IOptions<StorageOptions>>().Value,
+            ConnectionBudget.PoolSize(
+                provider.GetRequiredService<IOptions<StorageOptions>>().Value,
+                provider.GetRequiredService<IOptions<QazBus.Configuration.QazBusOptions>>().Value,
+                provider.GetRequiredService<QazBus.Hosting.BusEndpoints>().All.Count)));
         services.AddSingleton<SchemaGate>();
         services.AddSingleton<IHostedService, SchemaInitializer>();
 

@@ -9,10 +9,15 @@ namespace QazBus.Storage.Postgres;
 /// <summary>PostgreSQL through one Npgsql data source, with automatic statement preparation on its connections.</summary>
 internal sealed class PostgresDatabase : StorageDatabase
 {
-    public PostgresDatabase(StorageOptions options)
+    public PostgresDatabase(StorageOptions options, int? maxConnections = null)
         : base(options)
     {
         var builder = new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString);
+        if (maxConnections is { } max)
+        {
+            builder.MaxPoolSize = max;
+            builder.MinPoolSize = Math.Min(builder.MinPoolSize, max);
+        }
 
         // The relay, the inbox and the log run the same few statements all day: prepare them once per physical
         // connection (Npgsql keeps them across pooled opens), unless the connection string says otherwise.

@@ -35,6 +35,14 @@ public sealed class QazBusOptions
     /// </summary>
     public int ConcurrencyLimit { get; set; } = 32;
 
+    /// <summary>
+    /// How long stopping waits for messages being handled to finish. Past it their handlers are cancelled (the inbox
+    /// rolls their transaction back) and the messages return to the queue unacknowledged, for this or another worker:
+    /// nothing is lost, and the inbox keeps a handler that finished anyway from having a second effect. Keep it below
+    /// the host's <c>HostOptions.ShutdownTimeout</c> (30 s by default), which cancels everything when it runs out. Default 20 s.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The largest body accepted, in bytes; larger messages go to the error queue. Default 1 MiB.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
@@ -82,6 +90,13 @@ public sealed class RabbitMqOptions
 
     /// <summary>How long a publish keeps retrying while the connection is being recovered. Default 30 s.</summary>
     public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a message may come back to its queue unacknowledged (its consumer process died, the connection was
+    /// cut) before it goes to the error queue with the reason <c>delivery-limit</c>: the defence against a message
+    /// that crashes its consumer every time. Declared on each endpoint queue as <c>x-delivery-limit</c>. Default 20.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = Naming.QueueArguments.DefaultDeliveryLimit;
 }
 
 /// <summary>The <c>QazBus:RabbitMq:Tls</c> section; TLS itself is switched on by an <c>amqps://</c> URI.</summary>

@@ -61,6 +61,11 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
                 failures.Add($"{S}:RabbitMq:ConnectTimeout must be positive, got {options.RabbitMq.ConnectTimeout}.");
             }
 
+            if (options.RabbitMq.DeliveryLimit is < 1 or > 1000)
+            {
+                failures.Add($"{S}:RabbitMq:DeliveryLimit must be between 1 and 1000, got {options.RabbitMq.DeliveryLimit}.");
+            }
+
             if (options.RabbitMq.PublishRetryTimeout < TimeSpan.Zero)
             {
                 failures.Add($"{S}:RabbitMq:PublishRetryTimeout must not be negative, got {options.RabbitMq.PublishRetryTimeout}.");
@@ -70,6 +75,11 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
         if (options.PrefetchCount is < 1 or > ushort.MaxValue)
         {
             failures.Add($"{S}:PrefetchCount must be between 1 and {ushort.MaxValue}, got {options.PrefetchCount}.");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"{S}:ShutdownTimeout must not be negative, got {options.ShutdownTimeout}.");
         }
 
         if (options.ConcurrencyLimit is < 1 or > 1024)

@@ -27,7 +27,9 @@ internal sealed partial class QazBusHostedService(
         var settings = options.Value;
         await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
 
-        var consumerSettings = new ConsumerSettings((ushort)settings.PrefetchCount, (ushort)settings.ConcurrencyLimit);
+        // Disposing a consumer waits for its handlers a little past ShutdownTimeout: at ShutdownTimeout they are
+        // cancelled (StopAsync), and the grace lets their inbox transactions roll back before the channel closes.
+        var consumerSettings = new ConsumerSettings((ushort)settings.PrefetchCount, (ushort)settings.ConcurrencyLimit, settings.ShutdownTimeout + CancelGrace);
         foreach (var endpoint in endpoints.All)
         {
             endpoint.Bind(settings.System);
@@ -69,14 +71,21 @@ internal sealed partial class QazBusHostedService(
         });
     }
 
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(5);
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Stop taking new messages, let those in flight finish; if the host's stop timeout runs out, cancel them
-        // so the transport returns them to the queue.
+        // Stop taking new messages and let those in flight finish, for at most ShutdownTimeout (or until the host's
+        // own stop timeout runs out); then cancel their handlers, so the inbox rolls back and the transport returns
+        // the messages to the queue unacknowledged. All endpoints drain at once: the timeout is for the whole stop.
         using var registration = cancellationToken.Register(() => _stopping.Cancel());
-        foreach (var consumer in _consumers)
+        var timeout = options.Value.ShutdownTimeout;
+        _stopping.CancelAfter(timeout);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(_consumers.Select(consumer => consumer.DisposeAsync().AsTask())).ConfigureAwait(false);
+        if (_stopping.IsCancellationRequested)
         {
-            await consumer.DisposeAsync().ConfigureAwait(false);
+            LogDrainTimedOut(_logger, timeout, stopwatch.Elapsed);
         }
 
         _consumers.Clear();
@@ -84,6 +93,9 @@ internal sealed partial class QazBusHostedService(
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: handlers still running after QazBus:ShutdownTimeout ({Timeout}) were cancelled; their messages went back to the queue (stopped in {Elapsed})")]
+    private static partial void LogDrainTimedOut(ILogger logger, TimeSpan timeout, TimeSpan elapsed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{System} consumes {Queue} (bound to {Exchanges})")]
     private static partial void LogConsuming(ILogger logger, string system, string queue, IReadOnlyCollection<string> exchanges);

@@ -190,6 +190,17 @@ internal sealed partial class ConsumePipeline
 
     private (IncomingEnvelope Envelope, MessageRoute Route) Route(TransportMessage message)
     {
+        // First, before anything that could crash again: a message whose every delivery so far ended with the
+        // consumer gone (a handler that kills the process, a connection cut each time) is not handled once more. This
+        // is its last delivery: the queue's x-delivery-limit would dead-letter it on the next return anyway, without
+        // our reason headers and fault notification.
+        if (_options.Transport == TransportKind.RabbitMq
+            && ReadInt(message, QueueArguments.DeliveryCountHeader) is var returned && returned >= _options.RabbitMq.DeliveryLimit)
+        {
+            throw new MessageRejectedException(RejectReason.DeliveryLimit,
+                $"The message came back to '{_endpoint.Queue}' unacknowledged {returned} times (its consumer stopped while handling it each time); {QazBusOptions.SectionName}:RabbitMq:DeliveryLimit allows {_options.RabbitMq.DeliveryLimit}.");
+        }
+
         if (message.Body.Length > _options.MaxMessageBytes)
         {
             throw new MessageRejectedException(RejectReason.Oversized,

@@ -44,4 +44,10 @@ public static class RejectReason
 
     /// <summary>The handler threw on every attempt.</summary>
     public const string HandlerFailed = "handler-failed";
+
+    /// <summary>
+    /// The message came back to its queue unacknowledged more often than <c>QazBus:RabbitMq:DeliveryLimit</c> allows:
+    /// its consumer process died (or lost its connection) while handling it, again and again. Not handled again.
+    /// </summary>
+    public const string DeliveryLimit = "delivery-limit";
 }

@@ -52,7 +52,8 @@ public interface IBusTransport : IAsyncDisposable
 /// <summary>How a consumer takes messages from its queue.</summary>
 /// <param name="PrefetchCount">How many unacknowledged messages the broker may push at once.</param>
 /// <param name="ConcurrencyLimit">How many messages are handled at the same time.</param>
-public sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit);
+/// <param name="DrainTimeout">How long disposing waits for messages in flight before it closes the channel anyway (their messages return to the queue).</param>
+public sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit, TimeSpan DrainTimeout);
 
 /// <summary>A running consumer.</summary>
 public interface IBusConsumer : IAsyncDisposable

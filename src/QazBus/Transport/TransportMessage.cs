@@ -78,6 +78,7 @@ public sealed class TransportMessage
         byte[] bytes => Encoding.UTF8.GetString(bytes),
         ReadOnlyMemory<byte> memory => Encoding.UTF8.GetString(memory.Span),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
+        // A table or an array has no text form: null, never "System.Collections.Generic.Dictionary`2[…]".
+        _ => null,
     };
 }

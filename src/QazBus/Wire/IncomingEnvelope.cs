@@ -55,8 +55,17 @@ internal sealed record IncomingEnvelope(
 
     private static string Required(TransportMessage message, string attribute)
     {
-        var value = message.GetHeader(WireHeaders.CloudEventsPrefix + attribute)
-            ?? message.GetHeader(WireHeaders.CloudEventsAlternativePrefix + attribute);
+        var name = WireHeaders.CloudEventsPrefix + attribute;
+        if (!message.Headers.TryGetValue(name, out var raw) || raw is null)
+        {
+            var alternative = WireHeaders.CloudEventsAlternativePrefix + attribute;
+            if (message.Headers.TryGetValue(alternative, out raw) && raw is not null)
+            {
+                name = alternative;
+            }
+        }
+
+        var value = HeaderText.Read(name, raw);
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new MessageRejectedException(RejectReason.MissingHeader,

@@ -31,8 +31,20 @@ public sealed class RabbitMqTransportTests(BrokerFixture fixture, ITestOutputHel
                 channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
                     arguments: new Dictionary<string, object?> { ["x-queue-type"] = "classic" }));
             Assert.Equal(406, refused.ShutdownReason!.ReplyCode);
-            Assert.Contains("x-queue-type", refused.ShutdownReason.ReplyText, StringComparison.Ordinal);
+            Assert.Contains("inequivalent arg", refused.ShutdownReason.ReplyText, StringComparison.Ordinal);
         }
+
+        // The arguments come from the one table (QueueArguments) the registry's definitions use too.
+        Assert.NotNull(Broker.Management);
+        var endpoint = await Broker.Management.ArgumentsAsync($"{system}.address-changes");
+        Assert.NotNull(endpoint);
+        Assert.Equal("quorum", endpoint["x-queue-type"]);
+        Assert.Equal("20", endpoint["x-delivery-limit"]);
+        Assert.Equal($"{system}.address-changes_error", endpoint["x-dead-letter-exchange"]);
+        Assert.Equal("at-least-once", endpoint["x-dead-letter-strategy"]);
+        var error = await Broker.Management.ArgumentsAsync($"{system}.address-changes_error");
+        Assert.NotNull(error);
+        Assert.Equal("quorum", error["x-queue-type"]);
 
         await using var cleanup = await connection.CreateChannelAsync();
         await cleanup.QueueDeleteAsync($"{system}.address-changes");

@@ -10,16 +10,34 @@ namespace QazBus.Transport.RabbitMq;
 internal sealed partial class RabbitMqConsumer(
     IChannel channel,
     string queue,
+    TimeSpan drainTimeout,
     Func<TransportMessage, CancellationToken, Task> onMessage,
     ILogger logger) : IBusConsumer
 {
     private readonly CountdownEvent _inFlight = new(1);
     private string? _consumerTag;
+    private bool _watching;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_consumerTag is null && !_watching)
+        {
+            // A channel the broker closes for a channel-level error is not recovered by the client (only a lost
+            // connection is): say so loudly, or the endpoint would stop consuming without a word in the log.
+            _watching = true;
+            channel.ChannelShutdownAsync += (_, reason) =>
+            {
+                if (reason.Initiator != ShutdownInitiator.Application)
+                {
+                    LogChannelClosed(logger, queue, reason.ReplyCode, reason.ReplyText, reason.Initiator.ToString());
+                }
+
+                return Task.CompletedTask;
+            };
+        }
+
         _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, new Deliveries(channel, this), cancellationToken).ConfigureAwait(false);
     }
 
@@ -109,7 +127,11 @@ internal sealed partial class RabbitMqConsumer(
 
             // Wait for messages being handled to be acknowledged before closing the channel.
             _inFlight.Signal();
-            await Task.Run(() => _inFlight.Wait(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            if (!await Task.Run(() => _inFlight.Wait(drainTimeout)).ConfigureAwait(false))
+            {
+                LogClosedWithInFlight(logger, queue, _inFlight.CurrentCount, drainTimeout);
+            }
+
             if (channel.IsOpen)
             {
                 await channel.CloseAsync().ConfigureAwait(false);
@@ -122,6 +144,12 @@ internal sealed partial class RabbitMqConsumer(
             _gate.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The consume channel of {Queue} was closed ({Code} {Text}, by {Initiator}); messages in flight return to the queue. A lost connection is recovered by itself; any other cause stops this endpoint until the worker restarts")]
+    private static partial void LogChannelClosed(ILogger logger, string queue, ushort code, string text, string initiator);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the channel of {Queue} with {Count} message(s) still being handled after {Timeout}: they return to the queue, and the inbox drops a second effect")]
+    private static partial void LogClosedWithInFlight(ILogger logger, string queue, int count, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message returned to {Queue}: it could not be handled or moved to the error queue")]
     private static partial void LogRequeued(ILogger logger, Exception exception, string queue);

@@ -17,8 +17,6 @@ namespace QazBus.Transport.RabbitMq;
 /// </summary>
 internal sealed partial class RabbitMqTransport : IBusTransport
 {
-    private static readonly Dictionary<string, object?> QuorumQueue = new() { ["x-queue-type"] = "quorum" };
-
     private readonly QazBusOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -161,11 +159,12 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         WithTopologyChannelAsync(
             async channel =>
             {
-                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // The error queue and its exchange first: the endpoint's queue dead-letters to that exchange.
                 var errorQueue = BusNames.ErrorQueue(queue);
-                await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, QuorumQueue, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.ErrorQueue()), cancellationToken: cancellationToken).ConfigureAwait(false);
                 await channel.ExchangeDeclareAsync(errorQueue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await channel.QueueBindAsync(errorQueue, errorQueue, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.Endpoint(queue, _options.RabbitMq.DeliveryLimit)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var exchange in exchanges)
                 {
                     // Under managed topology the contract exchanges come from the registry's definitions, and this
@@ -207,16 +206,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             async channel =>
             {
                 await channel.ExchangeDeclareAsync(level, ExchangeType.Fanout, durable: true, autoDelete: false).ConfigureAwait(false);
-                await channel.QueueDeclareAsync(level, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
-                {
-                    ["x-queue-type"] = "quorum",
-                    ["x-message-ttl"] = (long)delay.TotalMilliseconds,
-                    ["x-dead-letter-exchange"] = string.Empty,
-                    // Quorum queues dead-letter at-least-once (RabbitMQ 3.10+) only with reject-publish overflow:
-                    // a message waiting for its redelivery is never dropped on the way back.
-                    ["x-dead-letter-strategy"] = "at-least-once",
-                    ["x-overflow"] = "reject-publish",
-                }).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(level, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.DelayLevel(delay))).ConfigureAwait(false);
                 await channel.QueueBindAsync(level, level, routingKey: string.Empty).ConfigureAwait(false);
             },
             CancellationToken.None);
@@ -232,7 +222,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: settings.ConcurrencyLimit),
             cancellationToken).ConfigureAwait(false);
         await channel.BasicQosAsync(0, settings.PrefetchCount, global: false, cancellationToken).ConfigureAwait(false);
-        var consumer = new RabbitMqConsumer(channel, queue, onMessage, _logger);
+        var consumer = new RabbitMqConsumer(channel, queue, settings.DrainTimeout, onMessage, _logger);
         await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
         return consumer;
     }
@@ -390,6 +380,9 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static Dictionary<string, object?> Arguments(IReadOnlyDictionary<string, object> arguments) =>
+        arguments.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
 
     internal static BasicProperties ToProperties(TransportMessage message) => new()
     {

@@ -1,0 +1,55 @@
+namespace QazBus.Naming;
+
+/// <summary>
+/// The RabbitMQ arguments of every queue QazBus declares: one table, used by the transport when it declares and by
+/// the registry's topology generator (<c>qazbus topology</c>) when it writes broker definitions, so the two can never
+/// disagree (RabbitMQ refuses a redeclare with different arguments: 406 PRECONDITION_FAILED).
+/// </summary>
+public static class QueueArguments
+{
+    /// <summary>RabbitMQ's header on a redelivered message of a quorum queue: how often it was delivered and returned before.</summary>
+    public const string DeliveryCountHeader = "x-delivery-count";
+
+    /// <summary>The default of <c>QazBus:RabbitMq:DeliveryLimit</c>, as in RabbitMQ 4's quorum queues.</summary>
+    public const int DefaultDeliveryLimit = 20;
+
+    /// <summary>
+    /// An endpoint's queue: quorum (replicated, confirms mean a majority has the message), with a delivery limit so a
+    /// message that crashes its consumer process every time cannot crash-loop the endpoint forever. The pipeline
+    /// moves such a message to the error queue itself on its last delivery, with the reason <c>delivery-limit</c>;
+    /// should the process die even before that, the broker dead-letters it to the same error exchange, at least once.
+    /// </summary>
+    /// <param name="queue">The endpoint's queue name.</param>
+    /// <param name="deliveryLimit">How often a message may be returned to the queue (consumer gone, nack) before it is dead-lettered.</param>
+    public static IReadOnlyDictionary<string, object> Endpoint(string queue, int deliveryLimit)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(deliveryLimit, 1);
+        return new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["x-queue-type"] = "quorum",
+            ["x-delivery-limit"] = deliveryLimit,
+            ["x-dead-letter-exchange"] = BusNames.ErrorQueue(queue),
+            ["x-dead-letter-routing-key"] = string.Empty,
+            // Quorum queues dead-letter at-least-once (RabbitMQ 3.10+) only with reject-publish overflow.
+            ["x-dead-letter-strategy"] = "at-least-once",
+            ["x-overflow"] = "reject-publish",
+        };
+    }
+
+    /// <summary>An error queue: quorum; nothing consumes it automatically, so it needs no limit.</summary>
+    public static IReadOnlyDictionary<string, object> ErrorQueue() =>
+        new Dictionary<string, object>(StringComparer.Ordinal) { ["x-queue-type"] = "quorum" };
+
+    /// <summary>A delay level: a TTL quorum queue that dead-letters each message, at least once, back to the default exchange with its routing key (the endpoint's queue).</summary>
+    /// <param name="delay">The level's delay.</param>
+    public static IReadOnlyDictionary<string, object> DelayLevel(TimeSpan delay) =>
+        new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["x-queue-type"] = "quorum",
+            ["x-message-ttl"] = (long)delay.TotalMilliseconds,
+            ["x-dead-letter-exchange"] = string.Empty,
+            ["x-dead-letter-strategy"] = "at-least-once",
+            ["x-overflow"] = "reject-publish",
+        };
+}
