@@ -203,13 +203,17 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
 
         await plain.WaitForAsync(count, Wait);
         await Task.Delay(TimeSpan.FromSeconds(6)); // past the slow batch: a row taken over would arrive by now
-        Output.WriteLine($"slow batch {slow.Count} rows; relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}");
+        var outbox = Backend.Table(harness.PublisherPrefix + "outbox");
+        var retried = await Backend.StringsAsync($"SELECT message_id FROM {outbox} WHERE attempts > 0");
+        Output.WriteLine($"slow batch {slow.Count} rows; relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}; {retried.Count} retried: {string.Join(" | ", await Backend.StringsAsync($"SELECT DISTINCT last_error FROM {outbox} WHERE attempts > 0"))}");
 
-        Assert.Empty(sentBy[1].Intersect(slow));
+        // A publish without the broker's confirm within the publish timeout (a loaded machine) is tried again and
+        // may arrive twice: at-least-once by design, the inbox drops the copy. Any other row arrives once.
+        Assert.Empty(sentBy[1].Intersect(slow).Except(retried));
         var deliveries = plain.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(ids.Order(), deliveries.Keys.Order());
-        Assert.All(deliveries, d => Assert.True(d.Value == 1, $"{d.Key} arrived {d.Value} times"));
-        Assert.Equal(0, await Backend.CountAsync($"SELECT count(*) FROM {Backend.Table(harness.PublisherPrefix + "outbox")} WHERE sent_at IS NULL"));
+        Assert.All(deliveries.Where(d => !retried.Contains(d.Key)), d => Assert.True(d.Value == 1, $"{d.Key} arrived {d.Value} times"));
+        await WaitUntilAsync(async () => await Backend.CountAsync($"SELECT count(*) FROM {outbox} WHERE sent_at IS NULL") == 0);
     }
 
     [Fact]
