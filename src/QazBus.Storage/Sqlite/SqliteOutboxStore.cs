@@ -7,9 +7,12 @@ namespace QazBus.Storage.Sqlite;
 
 /// <summary>
 /// The outbox on SQLite. A relay claims rows by writing its lease (owner and expiry) in one short write
-/// transaction; SQLite runs one writer at a time, so two relays never lease the same row. A relay that died frees
-/// its rows when the lease runs out. Rows of an ordering key wait while an earlier row of that key is leased or
-/// waiting for a retry, so a key's rows go out in order.
+/// transaction; SQLite runs one writer at a time, so two relays never lease the same row. The lease is renewed
+/// while the relay holds the rows, so a live relay keeps them however long its publish and mark take (a mark can
+/// wait for the write lock); only a relay that died, or could not reach the database for a whole lease, loses them
+/// when the lease runs out, and another relay may then send them again (at-least-once: the inbox drops the copy).
+/// Rows of an ordering key wait while an earlier row of that key is leased or waiting for a retry, so a key's rows
+/// go out in order.
 /// </summary>
 internal sealed class SqliteOutboxStore : OutboxStore
 {
@@ -40,19 +43,21 @@ internal sealed class SqliteOutboxStore : OutboxStore
 
     protected override string HeadersParameter => "@headers";
 
-    /// <summary>How long claimed rows stay reserved: twice the publish timeout, so a live relay never loses its lease.</summary>
+    /// <summary>
+    /// How long claimed rows stay reserved without a renewal: twice the publish timeout. It bounds how long rows of
+    /// a relay that died wait, not how long a live relay may hold them (the claim renews it, see <see cref="Claim"/>).
+    /// </summary>
     private TimeSpan Lease => Database.Options.Relay.PublishTimeout * 2;
 
     public override async Task<OutboxClaim> ClaimAsync(int batchSize, CancellationToken cancellationToken)
     {
-        var now = Time.GetUtcNow();
         var connection = (SqliteConnection)await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             // A read first: while nothing waits, polling never takes the write lock from the application.
             await using (var probe = new SqliteCommand(_probeSql, connection))
             {
-                Database.AddTime(probe, "now", now);
+                Database.AddTime(probe, "now", Time.GetUtcNow());
                 if (await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
                 {
                     return EmptyClaim.Instance;
@@ -62,6 +67,9 @@ internal sealed class SqliteOutboxStore : OutboxStore
             var messages = new List<OutboxMessage>(batchSize);
             await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
+                // The transaction began IMMEDIATE: the write lock is ours now, however long we waited for it. The
+                // lease starts here, not before that wait, or a long wait would eat into it.
+                var now = Time.GetUtcNow();
                 await using (var command = new SqliteCommand(_claimSql, connection, transaction))
                 {
                     command.AddText("owner", _owner);
@@ -100,11 +108,30 @@ internal sealed class SqliteOutboxStore : OutboxStore
         return json.Append(']').ToString();
     }
 
-    // Leases need no cleanup when a relay dies: they run out. Only a completed claim writes.
-    private sealed class Claim(SqliteOutboxStore store, List<OutboxMessage> messages) : OutboxClaim(messages)
+    // Leases need no cleanup when a relay dies: they run out. While the claim is open it renews its lease, a third
+    // of a lease before it would run out: a publish is bounded by the publish timeout, but what follows it (the mark,
+    // which waits for the write lock behind other writers) is not, and a row whose lease ran out while its relay
+    // was still marking it would be claimed and sent again by another relay.
+    private sealed class Claim : OutboxClaim
     {
+        private readonly SqliteOutboxStore _store;
+        private readonly string _ids;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewal;
+
+        public Claim(SqliteOutboxStore store, List<OutboxMessage> messages)
+            : base(messages)
+        {
+            _store = store;
+            _ids = IdList(messages.Select(m => m.Id));
+            _renewal = RenewAsync(_stop.Token);
+        }
+
         public override async Task CompleteAsync(IReadOnlyList<PublishResult> results, bool outage, CancellationToken cancellationToken)
         {
+            // No renewal may run after the mark; it would match no row, but the claim is over.
+            await StopRenewingAsync().ConfigureAwait(false);
+            var store = _store;
             var outbox = store.Database.Names.Outbox;
             var now = store.Time.GetUtcNow();
             var sent = new List<long>(results.Count);
@@ -172,6 +199,57 @@ internal sealed class SqliteOutboxStore : OutboxStore
             }
         }
 
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override async ValueTask DisposeAsync()
+        {
+            await StopRenewingAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
+
+        private async Task RenewAsync(CancellationToken stop)
+        {
+            var interval = _store.Lease / 3;
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(interval, _store.Time, stop).ConfigureAwait(false);
+                    var connection = (SqliteConnection)await _store.Database.OpenAsync(stop).ConfigureAwait(false);
+                    await using (connection.ConfigureAwait(false))
+                    {
+                        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(stop).ConfigureAwait(false);
+                        await using var renew = new SqliteCommand(
+                            $"UPDATE {_store.Database.Names.Outbox} SET lease_until = @lease_until WHERE lease_owner = @owner AND sent_at IS NULL AND id IN (SELECT value FROM json_each(@ids))",
+                            connection,
+                            transaction);
+                        renew.AddText("owner", _store._owner);
+                        renew.AddText("ids", _ids);
+
+                        // From when the write lock is ours, like the claim.
+                        _store.Database.AddTime(renew, "lease_until", _store.Time.GetUtcNow() + _store.Lease);
+                        await renew.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
+                        await transaction.CommitAsync(stop).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // A failed renewal (database busy or away) is tried again at the next interval; the lease still has two thirds to run.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+        }
+
+        private async Task StopRenewingAsync()
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+
+            await _renewal.ConfigureAwait(false);
+        }
     }
 }

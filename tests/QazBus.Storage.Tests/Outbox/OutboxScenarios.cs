@@ -170,6 +170,53 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_live_relay_slower_than_its_lease_keeps_its_rows_and_sends_none_twice()
+    {
+        const int count = 40;
+        var harness = Harness();
+        await using var plain = await harness.BindPlainQueueAsync();
+
+        // The shortest publish timeout, so the shortest lease (2 s on SQLite). The first relay's first batch then
+        // takes 5 s between the broker's confirms and marking it sent, as when the mark waits that long for
+        // SQLite's write lock: the relay is alive all along and must keep its rows.
+        var settings = new Dictionary<string, string?> { ["QazBus:Storage:Relay:PublishTimeout"] = "00:00:01" };
+        var slow = new ConcurrentBag<string>();
+        var sentBy = new[] { new ConcurrentBag<string>(), new ConcurrentBag<string>() };
+        var batches = 0;
+        var first = await harness.StartPublisherAsync(settings, s => s.AddSingleton(new OutboxRelayHooks
+        {
+            AfterPublish = async ids =>
+            {
+                await Record(sentBy[0], ids);
+                if (Interlocked.Increment(ref batches) == 1)
+                {
+                    await Record(slow, ids);
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                }
+            },
+        }));
+        var ids = await harness.EnqueueAsync(first, Enumerable.Range(1, count), perTransaction: count);
+        await WaitUntilAsync(() => Task.FromResult(!slow.IsEmpty));
+
+        // The second relay starts while the first holds the batch, and polls through the whole delay.
+        await harness.StartPublisherAsync(settings, s => s.AddSingleton(new OutboxRelayHooks { AfterPublish = ids => Record(sentBy[1], ids) }));
+
+        await plain.WaitForAsync(count, Wait);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // past the slow batch: a row taken over would arrive by now
+        var outbox = Backend.Table(harness.PublisherPrefix + "outbox");
+        var retried = await Backend.StringsAsync($"SELECT message_id FROM {outbox} WHERE attempts > 0");
+        Output.WriteLine($"slow batch {slow.Count} rows; relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}; {retried.Count} retried: {string.Join(" | ", await Backend.StringsAsync($"SELECT DISTINCT last_error FROM {outbox} WHERE attempts > 0"))}");
+
+        // A publish without the broker's confirm within the publish timeout (a loaded machine) is tried again and
+        // may arrive twice: at-least-once by design, the inbox drops the copy. Any other row arrives once.
+        Assert.Empty(sentBy[1].Intersect(slow).Except(retried));
+        var deliveries = plain.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(ids.Order(), deliveries.Keys.Order());
+        Assert.All(deliveries.Where(d => !retried.Contains(d.Key)), d => Assert.True(d.Value == 1, $"{d.Key} arrived {d.Value} times"));
+        await WaitUntilAsync(async () => await Backend.CountAsync($"SELECT count(*) FROM {outbox} WHERE sent_at IS NULL") == 0);
+    }
+
+    [Fact]
     public async Task A_relay_crash_between_publish_and_mark_yields_duplicates_that_the_inbox_drops()
     {
         const int count = 40;
