@@ -8,6 +8,9 @@
 #   ./build.sh up             start RabbitMQ + PostgreSQL in .qazbus-dev/ and print env lines:
 #                                 eval "$(./build.sh up)"
 #   ./build.sh down           stop them
+#   ./build.sh soak [N]       private RabbitMQ + PostgreSQL, build, then the fault suite (tests/QazBus.IntegrationTests,
+#                             namespace Faults) N times (default 10); prints how often each fault test passed.
+#                             Not part of `test`: about a minute and a half per round on 2 cores
 #   ./build.sh demo [ARGS]    dotnet run --project samples/QazBus.Demo -- ARGS
 #
 # Environment:
@@ -197,6 +200,11 @@ cleanup() {
         rm -rf "$TMP_ROOT"
     fi
     print_summary
+    if [[ $COMMAND == test ]] && compgen -G "$RESULTS_DIR/*.trx" >/dev/null; then
+        # The totals alone on the last line, as CI prints them: what a user of the README's command sees too.
+        echo
+        bash "$ROOT/eng/test-totals.sh" "$RESULTS_DIR" 2>/dev/null
+    fi
     if ((FAILURES > 0 && rc == 0)); then
         rc=1
     fi
@@ -251,6 +259,35 @@ cmd_test() {
     done
 }
 
+# The fault tests, N rounds: each round a fresh `dotnet test` of the Faults namespace (TRX per round), then a table
+# of how often each test passed. A flaky fault test is a defect with a root cause; this is how it is found.
+cmd_soak() {
+    local rounds=${1:-10} i trx name
+    [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "build.sh soak: N must be a positive number, got '$rounds'" >&2; return 2; }
+    local soak_dir=artifacts/soak
+    rm -rf "$soak_dir"
+    mkdir -p "$soak_dir"
+    TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/qazbus-soak.XXXXXX")
+    chmod 755 "$TMP_ROOT"
+    start_services "$TMP_ROOT" || return
+    cmd_build || return
+    for ((i = 1; i <= rounds; i++)); do
+        run_step "faults round $i/$rounds" "$TEST_TIMEOUT" dotnet test tests/QazBus.IntegrationTests -c "$CONFIG" --no-build \
+            --filter "FullyQualifiedName~QazBus.IntegrationTests.Faults" \
+            --logger "trx;LogFileName=round-$i.trx" --logger "console;verbosity=normal" \
+            --results-directory "$soak_dir" --blame-hang-timeout 5m
+    done
+    echo
+    echo "==================== soak: $rounds rounds of the fault suite ===================="
+    # Each UnitTestResult line holds testName="..." and outcome="..."; count passes per test over the rounds.
+    for trx in "$soak_dir"/round-*.trx; do
+        tr '\r\n' '  ' <"$trx" | grep -o '<UnitTestResult [^>]*>' |
+            sed -n 's/.*testName="\([^"]*\)".*outcome="\([^"]*\)".*/\2 \1/p'
+    done | sort | uniq -c | awk '{ n=$1; o=$2; $1=""; $2=""; sub(/^  /, ""); if (o == "Passed") p[$0]+=n; else f[$0]+=n; all[$0]=1 }
+        END { for (t in all) printf "  %3d/%d passed  %s\n", p[t], p[t]+f[t], t }' | sort -k3
+    bash "$ROOT/eng/test-totals.sh" "$soak_dir" 2>/dev/null
+}
+
 cmd_up() {
     mkdir -p "$DEV_DIR"
     chmod 755 "$DEV_DIR"
@@ -283,11 +320,11 @@ COMMAND=${1:-build}
 T_START=$(now)
 
 case $COMMAND in
-    build | test)
+    build | test | soak)
         trap cleanup EXIT
         trap 'echo; echo "build.sh: interrupted" >&2; exit 130' INT
         trap 'echo; echo "build.sh: terminated" >&2; exit 143' TERM
-        "cmd_$COMMAND"
+        "cmd_$COMMAND" "$@"
         exit 0 # the EXIT trap turns recorded failures into a non-zero exit code
         ;;
     up) cmd_up ;;
