@@ -58,7 +58,10 @@ internal sealed partial class RabbitMqTransport : IBusTransport
 
         // Publishing while the connection recovers (a broker restart, a network cut): wait for recovery and
         // send again, within PublishRetryTimeout. Channel errors (no such exchange, access refused) are not retried.
+        // The timeout first, so it is the outer strategy and bounds the whole retrying (Polly runs strategies in the
+        // order they are added): a publish never waits longer than PublishRetryTimeout, it throws.
         _publishPipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(_options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1))
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = int.MaxValue,
@@ -73,7 +76,6 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                     return default;
                 },
             })
-            .AddTimeout(_options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1))
             .Build();
     }
 
