@@ -52,8 +52,8 @@ public sealed record DeadLetter
         Contract = message.GetHeader(WireHeaders.Type),
         Source = message.GetHeader(WireHeaders.Source),
         Endpoint = message.GetHeader(WireHeaders.ErrorEndpoint),
-        Reason = message.GetHeader(WireHeaders.ErrorReason) ?? BrokerReason(message),
-        Description = message.GetHeader(WireHeaders.ErrorMessage) ?? (BrokerReason(message) is { } broker ? $"Dead-lettered by RabbitMQ ({message.GetHeader("x-first-death-reason")}) from '{message.GetHeader("x-first-death-queue")}'." : null),
+        Reason = message.GetHeader(WireHeaders.ErrorReason),
+        Description = message.GetHeader(WireHeaders.ErrorMessage),
         ExceptionType = message.GetHeader(WireHeaders.ErrorException),
         Attempts = int.TryParse(message.GetHeader(WireHeaders.Attempts), out var attempts) ? attempts : 0,
         FirstFailure = message.GetHeader(WireHeaders.FirstFailure),
@@ -61,15 +61,6 @@ public sealed record DeadLetter
         Replays = int.TryParse(message.GetHeader(WireHeaders.Replays), out var replays) ? replays : 0,
         Body = Encoding.UTF8.GetString(message.Body.Span),
         Headers = message.Headers.ToDictionary(h => h.Key, h => TransportMessage.HeaderText(h.Value), StringComparer.Ordinal),
-    };
-
-    // A message the broker itself dead-lettered (a quorum queue's x-delivery-limit, reached when the consumer died
-    // before the pipeline could act) carries RabbitMQ's x-first-death-reason instead of our reason header.
-    private static string? BrokerReason(TransportMessage message) => message.GetHeader("x-first-death-reason") switch
-    {
-        null => null,
-        "delivery_limit" => Pipeline.RejectReason.DeliveryLimit,
-        var other => "broker-" + other.Replace('_', '-'),
     };
 }
 

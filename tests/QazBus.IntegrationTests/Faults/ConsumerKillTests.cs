@@ -24,8 +24,7 @@ public sealed class ConsumerKillTests(BrokerFixture fixture, ITestOutputHelper o
         var worker = WorkerProcess.Start(Output, "worker", system, Uri, postgres.ConnectionString, effects.Schema);
         try
         {
-            await Progress.UntilAsync("the worker to declare its queue", async () => (await Broker.QueueStateAsync(queue)) != "queue not found",
-                () => Task.FromResult(worker.HasExited ? "worker exited" : "starting"), null, Output.WriteLine);
+            await worker.WaitForQueueAsync(Broker, queue, Output);
 
             using var registry = TestHosts.Build("mju.population-registry", Uri);
             await registry.StartAsync();

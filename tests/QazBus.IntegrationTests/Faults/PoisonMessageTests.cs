@@ -31,8 +31,7 @@ public sealed class PoisonMessageTests(BrokerFixture fixture, ITestOutputHelper 
         var starts = 1;
         try
         {
-            await Progress.UntilAsync("the worker to declare its queue", async () => (await Broker.QueueStateAsync(queue)) != "queue not found",
-                () => Task.FromResult(worker.HasExited ? "worker exited" : "starting"), null, Output.WriteLine);
+            await worker.WaitForQueueAsync(Broker, queue, Output);
 
             using var registry = TestHosts.Build("mju.population-registry", Uri);
             await registry.StartAsync();

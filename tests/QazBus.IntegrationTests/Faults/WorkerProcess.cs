@@ -54,6 +54,28 @@ internal sealed class WorkerProcess : IDisposable
         return new WorkerProcess(process);
     }
 
+    /// <summary>Waits until the worker has declared <paramref name="queue"/> (a passive declare succeeds), or fails when it exits first.</summary>
+    public async Task WaitForQueueAsync(TestSupport.RabbitMqFixture broker, string queue, ITestOutputHelper output)
+    {
+        await using var connection = await broker.CreateConnectionAsync().ConfigureAwait(false);
+        async Task<bool> DeclaredAsync()
+        {
+            Assert.False(_process.HasExited, $"the worker exited with code {(_process.HasExited ? _process.ExitCode : 0)} before it declared {queue}");
+            await using var channel = await connection.CreateChannelAsync().ConfigureAwait(false);
+            try
+            {
+                await channel.QueueDeclarePassiveAsync(queue).ConfigureAwait(false);
+                return true;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                return false;
+            }
+        }
+
+        await TestSupport.Progress.UntilAsync($"the worker to declare {queue}", DeclaredAsync, () => Task.FromResult("starting"), null, output.WriteLine).ConfigureAwait(false);
+    }
+
     /// <summary>SIGKILL, as a crash or an OOM kill; returns once the process is gone.</summary>
     public async Task KillAsync()
     {
