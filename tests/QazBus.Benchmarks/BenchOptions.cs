@@ -5,7 +5,7 @@ namespace QazBus.Benchmarks;
 /// <summary>The command line: <c>&lt;scenario&gt; [--count N] [--rate R] [--uri amqp://...] [--warmup N] [--smoke] ...</c></summary>
 internal sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "outbox"];
+    public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "outbox", "outbox-fsync-off"];
 
     /// <summary>Not in <c>all</c>: raw variants that isolate one cost (the client's publish limiter; QazBus's headers on the wire).</summary>
     public static readonly string[] ExtraScenarios = ["raw-throttled", "raw-headers"];
@@ -155,5 +155,5 @@ internal sealed record BenchOptions
         return new Dictionary<string, string?>(settings) { [pair[..equals]] = pair[(equals + 1)..] };
     }
 
-    public double RateFor(string scenario) => Rate ?? (scenario == "outbox" ? 1_000 : 2_000);
+    public double RateFor(string scenario) => Rate ?? (scenario.StartsWith("outbox", StringComparison.Ordinal) ? 1_000 : 2_000);
 }

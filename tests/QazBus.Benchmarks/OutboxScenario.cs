@@ -15,8 +15,14 @@ namespace QazBus.Benchmarks;
 /// flight) publishes it; the consume pipeline's inbox records the message id in its own transaction around the
 /// handler. The message log (on by default with storage) records both sides. Storage defaults throughout.
 /// "Publish" completes at the commit: the latency is commit start → relay → broker → inbox → handler.
+/// <para>
+/// Measured on the server's own durability settings (a stock PostgreSQL: fsync on, synchronous_commit on), as in
+/// production. With <paramref name="fsyncOff"/> the scenario turns fsync off on the server for its run
+/// (<c>ALTER SYSTEM</c>, a reload, reset afterwards): an extra row showing what the disk's flushes cost, never the
+/// figure to plan with.
+/// </para>
 /// </summary>
-internal sealed class OutboxScenario(string uri, string postgres, int window, IReadOnlyDictionary<string, string?> settings) : IScenario
+internal sealed class OutboxScenario(string uri, string postgres, int window, IReadOnlyDictionary<string, string?> settings, bool fsyncOff = false) : IScenario
 {
     public const string System = DirectScenario.System;
     public const string Endpoint = "outbox";
@@ -26,11 +32,18 @@ internal sealed class OutboxScenario(string uri, string postgres, int window, IR
     private IOutbox? _outbox;
     private NpgsqlDataSource? _dataSource;
 
-    public string Name => "outbox";
+    public string Name => fsyncOff ? "outbox-fsync-off" : "outbox";
 
-    // Each publisher holds a pooled connection for its transaction; the relay, the inbox and the message log
-    // need theirs too, within Npgsql's default pool of 100.
-    public int Window => Math.Min(window, 64);
+    /// <summary>The server's fsync and synchronous_commit during the run, read back from it.</summary>
+    public string? Durability { get; private set; }
+
+    // Each publisher holds a pooled connection for its transaction, and QazBus's own pool (relay, inbox, message log)
+    // holds up to concurrency + 5 more; both must fit in a stock PostgreSQL's max_connections of 100 (97 for
+    // non-superusers). The business pool is bounded to the window so the open-loop rate phase, with thousands of
+    // publishes due, waits for a pooled connection as an agency's application would, instead of exhausting the server.
+    private const int BusinessConnections = 48;
+
+    public int Window => Math.Min(window, BusinessConnections);
 
     public static string Queue => $"{System}.{Endpoint}";
 
@@ -40,6 +53,8 @@ internal sealed class OutboxScenario(string uri, string postgres, int window, IR
         await using (var admin = new NpgsqlConnection(postgres))
         {
             await admin.OpenAsync(cancellationToken);
+            await SetFsyncAsync(admin, fsyncOff ? "off" : null, cancellationToken);
+            Durability = await ExecuteScalarAsync(admin, "select 'fsync ' || current_setting('fsync') || ', synchronous_commit ' || current_setting('synchronous_commit')", cancellationToken);
             await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade; create schema {Schema}; " +
                 $"create table {Schema}.sample (sequence bigint primary key, station_id text not null, recorded_at timestamptz not null)", admin);
             await drop.ExecuteNonQueryAsync(cancellationToken);
@@ -62,7 +77,7 @@ internal sealed class OutboxScenario(string uri, string postgres, int window, IR
         _host = builder.Build();
         await _host.StartAsync(cancellationToken);
         _outbox = _host.Services.GetRequiredService<IOutbox>();
-        _dataSource = NpgsqlDataSource.Create(postgres);
+        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = BusinessConnections }.ConnectionString);
     }
 
     public async Task PublishAsync(long sequence, CancellationToken cancellationToken)
@@ -90,8 +105,50 @@ internal sealed class OutboxScenario(string uri, string postgres, int window, IR
         return $"outbox {unsent}, queue {await broker.DepthAsync(Queue, cancellationToken)}";
     }
 
+    // fsync can change with a reload (no restart); ALTER SYSTEM needs a superuser, as the development server's is.
+    private static async Task SetFsyncAsync(NpgsqlConnection admin, string? value, CancellationToken cancellationToken)
+    {
+        var current = await ExecuteScalarAsync(admin, "select current_setting('fsync')", cancellationToken);
+        if (value is null ? current == "on" : current == value)
+        {
+            return;
+        }
+
+        await ExecuteScalarAsync(admin, value is null ? "alter system reset fsync" : $"alter system set fsync = {value}", cancellationToken);
+        await ExecuteScalarAsync(admin, "select pg_reload_conf()::text", cancellationToken);
+
+        // The reload is asynchronous: wait until a new session sees the new setting.
+        var wanted = value ?? "on";
+        for (var i = 0; i < 50; i++)
+        {
+            await using var probe = new NpgsqlConnection(admin.ConnectionString);
+            await probe.OpenAsync(cancellationToken);
+            if (await ExecuteScalarAsync(probe, "select current_setting('fsync')", cancellationToken) == wanted)
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"PostgreSQL did not take fsync = {wanted} after a reload");
+    }
+
+    private static async Task<string?> ExecuteScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync(cancellationToken))?.ToString();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (fsyncOff)
+        {
+            await using var admin = new NpgsqlConnection(postgres);
+            await admin.OpenAsync();
+            await SetFsyncAsync(admin, null, CancellationToken.None);
+        }
+
         if (_host is not null)
         {
             await _host.StopAsync();

@@ -114,8 +114,8 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
             scenario = new MassTransitScenario(options.Uri!, prefetch, concurrency, options.Window);
             queues = [MassTransitScenario.Queue, MassTransitScenario.Queue + "_error", MassTransitScenario.Queue + "_skipped"];
             break;
-        case "outbox" when !string.IsNullOrWhiteSpace(options.PostgresConnectionString):
-            scenario = new OutboxScenario(options.Uri!, options.PostgresConnectionString, options.Window, options.Settings);
+        case "outbox" or "outbox-fsync-off" when !string.IsNullOrWhiteSpace(options.PostgresConnectionString):
+            scenario = new OutboxScenario(options.Uri!, options.PostgresConnectionString, options.Window, options.Settings, fsyncOff: name == "outbox-fsync-off");
             queues = [OutboxScenario.Queue, OutboxScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
             break;
         default:
@@ -133,6 +133,10 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
         await using (scenario)
         {
             await scenario.StartAsync(receiver, CancellationToken.None);
+            if (scenario is OutboxScenario { Durability: { } durability })
+            {
+                Console.WriteLine($"{name}: PostgreSQL {durability}");
+            }
 
             if (!options.RateOnly)
             {
@@ -188,7 +192,7 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
 
 // The outbox moves an order of magnitude fewer messages per second, and its code path (the same publish and
 // consume pipeline plus Npgsql) is warm after a fifth of the others' warm-up.
-int WarmupFor(string scenario) => scenario == "outbox" ? Math.Min(options.Warmup, 10_000) : options.Warmup;
+int WarmupFor(string scenario) => scenario.StartsWith("outbox", StringComparison.Ordinal) ? Math.Min(options.Warmup, 10_000) : options.Warmup;
 
 async Task<PhaseResult> MeasureAsync(IScenario scenario, Receiver receiver, string mode, int count, double? rate, int round)
 {

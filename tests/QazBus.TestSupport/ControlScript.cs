@@ -6,7 +6,7 @@ namespace QazBus.TestSupport;
 internal static class ControlScript
 {
     /// <summary>Runs <c>bash SCRIPT COMMAND</c> with <paramref name="homeVariable"/>=<paramref name="home"/>; returns its standard output, throws with its standard error on failure.</summary>
-    public static async Task<string> RunAsync(string script, string command, string homeVariable, string home, TimeSpan timeout, Action<string> log)
+    public static async Task<string> RunAsync(string script, string command, string homeVariable, string home, TimeSpan timeout, Action<string> log, params string[] arguments)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -17,6 +17,10 @@ internal static class ControlScript
         };
         info.ArgumentList.Add(script);
         info.ArgumentList.Add(command);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
         info.Environment[homeVariable] = home;
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not run bash {script}");

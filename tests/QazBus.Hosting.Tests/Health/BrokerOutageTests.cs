@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using QazBus.Contracts.Population;
 using QazBus.Hosting.Health;
+using QazBus.Publishing;
 using QazBus.Hosting.Tests.Support;
 using QazBus.TestSupport;
 using Xunit.Abstractions;
@@ -21,7 +22,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
         await using var broker = await PrivateRabbitMq.StartNewAsync(output.WriteLine);
         output.WriteLine($"private RabbitMQ {broker.Uri} (pid {broker.ProcessId}, folder {broker.Home})");
         var host = HealthEndpointTests.Build(
-            $"kgd.tax-office-{TestHosts.Unique()}",
+            $"mju.population-registry-{TestHosts.Unique()}", // the owner's agency: it publishes and consumes its own contract
             bus => bus.AddHandler<AddressChanged, RecordingHandler<AddressChanged>>("address-changes"),
             settings: new() { ["QazBus:Transport"] = "RabbitMq", ["QazBus:RabbitMq:Uri"] = broker.Uri },
             services: s => s.AddSingleton(new MessageSink<AddressChanged>()));
@@ -31,6 +32,12 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
             var (status, ready) = await HealthEndpointTests.GetAsync(server, QazBusHealthChecks.ReadyPath);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+
+            // Mid-stream: the kill comes once a message has gone end to end.
+            var sink = host.Services.GetRequiredService<MessageSink<AddressChanged>>();
+            var publisher = host.Services.GetRequiredService<IContractPublisher>();
+            await publisher.PublishAsync(Change("before the outage"));
+            await sink.WaitForAttemptsAsync(_ => true, 1, TimeSpan.FromSeconds(30));
 
             Assert.NotNull(broker.ProcessId);
             await broker.KillAsync(); // SIGKILL by PID (eng/rabbitmq.sh kill): gone at once, as in a crash
@@ -51,8 +58,20 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
             (status, ready) = await PollAsync(server, HttpStatusCode.OK, TimeSpan.FromSeconds(60));
             output.WriteLine($"ready again {stopwatch.Elapsed.TotalSeconds:F1} s after the restart");
             Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+
+            // Ready means recovered: the endpoint consumes again, without a restart of the worker.
+            await publisher.PublishAsync(Change("after the outage"));
+            await sink.WaitForAttemptsAsync(c => true, 2, TimeSpan.FromSeconds(30));
+            output.WriteLine($"consuming again {stopwatch.Elapsed.TotalSeconds:F1} s after the restart");
         }
     }
+
+    private static AddressChanged Change(string street) => new()
+    {
+        Iin = "900102345678",
+        NewAddress = new Address { Region = "Astana", Locality = "Astana", Street = street },
+        ValidFrom = new DateOnly(2026, 12, 1),
+    };
 
     private static async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> PollAsync(HealthEndpointServer server, HttpStatusCode wanted, TimeSpan timeout)
     {

@@ -42,6 +42,15 @@ public abstract class BrokerOutageScenarios(StorageProvider provider, ITestOutpu
         var clock = Stopwatch.StartNew();
         var numbers = Enumerable.Range(1, count).ToList();
         var ids = await harness.EnqueueAsync(publisher, numbers.Take(count * 4 / 10), perTransaction: 100);
+
+        // Mid-stream: the kill comes once messages flow end to end, from the outbox through the broker to the inbox.
+        var flowing = Stopwatch.StartNew();
+        while (harness.Probe.Handled < count / 10)
+        {
+            Assert.True(flowing.Elapsed < TimeSpan.FromSeconds(60), $"only {harness.Probe.Handled} of the first {count * 4 / 10} messages were handled within 60 s, before any fault");
+            await Task.Delay(20);
+        }
+
         Output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {count * 4 / 10} enqueued, {harness.Probe.Handled} handled; killing the broker (pid {broker.ProcessId})");
         await broker.KillAsync();
 

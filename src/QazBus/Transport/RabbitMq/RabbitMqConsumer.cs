@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace QazBus.Transport.RabbitMq;
 
@@ -122,7 +123,15 @@ internal sealed partial class RabbitMqConsumer(
         {
             if (_consumerTag is not null && channel.IsOpen)
             {
-                await channel.BasicCancelAsync(_consumerTag).ConfigureAwait(false);
+                try
+                {
+                    await channel.BasicCancelAsync(_consumerTag).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+                {
+                    // The broker went away between the check and the cancel (or the client aborted a failed
+                    // recovery): there is no consumer left to cancel, and unacked messages return to the queue.
+                }
             }
 
             // Wait for messages being handled to be acknowledged before closing the channel.
@@ -134,7 +143,14 @@ internal sealed partial class RabbitMqConsumer(
 
             if (channel.IsOpen)
             {
-                await channel.CloseAsync().ConfigureAwait(false);
+                try
+                {
+                    await channel.CloseAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+                {
+                    // Closed under us by a lost connection: nothing left to close.
+                }
             }
         }
         finally

@@ -28,6 +28,11 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     private ConnectionFactory? _factory;
     private IChannel? _publishChannel;
 
+    // Connections whose automatic recovery has not completed: the socket may be open again while the client still
+    // re-declares the topology and re-registers consumers, and a failed attempt aborts it and starts over. Only a
+    // completed recovery (exchanges, queues, bindings, consumers) counts as connected.
+    private int _recovering;
+
     public RabbitMqTransport(IOptions<QazBusOptions> options, ILogger<RabbitMqTransport> logger)
     {
         _options = options.Value;
@@ -79,7 +84,36 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             .Build();
     }
 
-    public bool IsConnected => _connection is { IsOpen: true } && _consumeConnection is null or { IsOpen: true };
+    public bool IsConnected => Volatile.Read(ref _recovering) == 0 && _connection is { IsOpen: true } && _consumeConnection is null or { IsOpen: true };
+
+    private IConnection TrackRecovery(IConnection connection)
+    {
+        // Each connection is counted once while it is down: the shutdown event fires again for every failed
+        // recovery attempt, so a flag per connection keeps the count honest.
+        var down = 0;
+        connection.ConnectionShutdownAsync += (_, args) =>
+        {
+            if (args.Initiator != ShutdownInitiator.Application || args.ReplyText == "FailedAutoRecovery")
+            {
+                if (Interlocked.Exchange(ref down, 1) == 0)
+                {
+                    Interlocked.Increment(ref _recovering);
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        connection.RecoverySucceededAsync += (_, _) =>
+        {
+            if (Interlocked.Exchange(ref down, 0) == 1)
+            {
+                Interlocked.Decrement(ref _recovering);
+            }
+
+            return Task.CompletedTask;
+        };
+        return connection;
+    }
 
     public async Task<long?> GetQueueDepthAsync(string queue, CancellationToken cancellationToken)
     {
@@ -128,9 +162,9 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             try
             {
                 _factory = factory;
-                _connection = await _connectPipeline.ExecuteAsync(
+                _connection = TrackRecovery(await _connectPipeline.ExecuteAsync(
                     async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken).ConfigureAwait(false));
             }
             catch (BrokerUnreachableException ex) when (IsAuthenticationFailure(ex))
             {
@@ -240,7 +274,15 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         {
             if (connection is not null)
             {
-                await connection.CloseAsync().ConfigureAwait(false);
+                try
+                {
+                    await connection.CloseAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+                {
+                    // Stopping while the broker is unreachable: the connection is already gone.
+                }
+
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
@@ -354,9 +396,9 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                 factory.ClientProvidedName = $"{_options.System} (consume)";
                 try
                 {
-                    _consumeConnection = await _connectPipeline.ExecuteAsync(
+                    _consumeConnection = TrackRecovery(await _connectPipeline.ExecuteAsync(
                         async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
-                        cancellationToken).ConfigureAwait(false);
+                        cancellationToken).ConfigureAwait(false));
                 }
                 finally
                 {
