@@ -124,14 +124,22 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         var harness = Harness();
         await using var plain = await harness.BindPlainQueueAsync();
         var settings = new Dictionary<string, string?> { ["QazBus:Storage:Relay:BatchSize"] = "7" };
-        var first = await harness.StartPublisherAsync(settings);
-        await harness.StartPublisherAsync(settings);
+        var sentBy = new[] { new ConcurrentBag<string>(), new ConcurrentBag<string>() };
+        var first = await harness.StartPublisherAsync(settings, s => s.AddSingleton(new OutboxRelayHooks { AfterPublish = ids => Record(sentBy[0], ids) }));
+        await harness.StartPublisherAsync(settings, s => s.AddSingleton(new OutboxRelayHooks { AfterPublish = ids => Record(sentBy[1], ids) }));
 
         // Four keys (say, four citizens) interleaved, and messages without a key in between.
         var keyed = Enumerable.Range(1, 120).ToList();
-        await harness.EnqueueAsync(first, keyed, n => n % 5 == 0 ? null : $"iin-{n % 5}", perTransaction: 3);
+        var ids = await harness.EnqueueAsync(first, keyed, n => n % 5 == 0 ? null : $"iin-{n % 5}", perTransaction: 3);
 
         await plain.WaitForAsync(keyed.Count, Wait);
+        var twice = plain.Received.GroupBy(r => r.MessageId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        foreach (var id in twice)
+        {
+            Output.WriteLine($"{id} (number {ids.IndexOf(id) + 1}) arrived twice; relay 1 sent it {sentBy[0].Count(s => s == id)}×, relay 2 {sentBy[1].Count(s => s == id)}×");
+        }
+
+        Output.WriteLine($"relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}");
         foreach (var group in plain.Received.Where(r => r.Message.Key is not null).GroupBy(r => r.Message.Key))
         {
             var numbers = group.Select(r => r.Message.Number).ToList();
