@@ -63,5 +63,18 @@ public sealed class BrokerManagement : IDisposable
             .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal);
     }
 
+    /// <summary>The exchanges the queue is bound to (not the default exchange), or an empty list when it has none or does not exist.</summary>
+    public async Task<IReadOnlyList<string>> BoundExchangesAsync(string queue)
+    {
+        using var response = await _http.GetAsync(new Uri($"api/queues/{Uri.EscapeDataString(_vhost)}/{Uri.EscapeDataString(queue)}/bindings", UriKind.Relative)).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+        return [.. json.RootElement.EnumerateArray().Select(b => b.GetProperty("source").GetString() ?? string.Empty).Where(source => source.Length > 0)];
+    }
+
     public void Dispose() => _http.Dispose();
 }
