@@ -19,6 +19,8 @@ public sealed class RabbitMqFixture : IAsyncDisposable
     private RabbitMqContainer? _container;
     private HttpClient? _management;
     private string? _vhost;
+    private string? _user;
+    private Uri? _brokerUri;
 
     public string Uri { get; private set; } = string.Empty;
 
@@ -80,26 +82,60 @@ public sealed class RabbitMqFixture : IAsyncDisposable
         var vhost = $"qazbus-tests-{Guid.NewGuid().ToString("N")[..8]}";
         var broker = new Uri(Uri);
         var credentials = System.Net.WebUtility.UrlDecode(broker.UserInfo);
-        var user = credentials.Split(':')[0];
         _management = new HttpClient { BaseAddress = new Uri(management) };
         _management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
-        using (var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
-        using (var created = await _management.PutAsync(new Uri($"api/vhosts/{vhost}", UriKind.Relative), body).ConfigureAwait(false))
-        {
-            created.EnsureSuccessStatusCode();
-        }
-
-        using (var body = new StringContent("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}", System.Text.Encoding.UTF8, "application/json"))
-        using (var granted = await _management.PutAsync(new Uri($"api/permissions/{vhost}/{System.Uri.EscapeDataString(user)}", UriKind.Relative), body).ConfigureAwait(false))
-        {
-            granted.EnsureSuccessStatusCode();
-        }
+        _user = credentials.Split(':')[0];
+        _brokerUri = broker;
+        await CreateVhostAsync(vhost).ConfigureAwait(false);
 
         _vhost = vhost;
         Uri = new UriBuilder(broker) { Path = "/" + vhost }.Uri.ToString();
         Management = new BrokerManagement(management, Uri);
         Description += $", vhost {vhost}";
+    }
+
+    /// <summary>
+    /// A virtual host of its own for one test, deleted with everything in it when disposed (the fixture's vhost
+    /// when there is no management API). Tests of one assembly publish the same contracts: in a shared vhost one
+    /// test's queue is bound to the exchange another test publishes to, and deleting it at the end of its test
+    /// races the other's publishes. RabbitMQ 3.10 then crashes the publishing channel (register_enqueuer on a
+    /// quorum queue being deleted: case_clause {shutdown,delete}) and closes its connection with 541; the transport
+    /// sends the unconfirmed publishes again after recovery (at-least-once), and a test that counts arrivals at a
+    /// plain queue sees a message twice because of another test's clean-up.
+    /// </summary>
+    public async Task<TestVirtualHost> CreateVirtualHostAsync()
+    {
+        if (_management is null || _brokerUri is null)
+        {
+            return new TestVirtualHost(Uri, Description, static () => Task.CompletedTask);
+        }
+
+        var vhost = $"qazbus-tests-{Guid.NewGuid().ToString("N")[..12]}";
+        await CreateVhostAsync(vhost).ConfigureAwait(false);
+        var management = _management;
+        return new TestVirtualHost(
+            new UriBuilder(_brokerUri) { Path = "/" + vhost }.Uri.ToString(),
+            $"RabbitMQ from {UriVariable} ({_brokerUri.Host}:{_brokerUri.Port}), vhost {vhost}",
+            async () =>
+            {
+                using var deleted = await management.DeleteAsync(new Uri($"api/vhosts/{vhost}", UriKind.Relative)).ConfigureAwait(false);
+            });
+    }
+
+    private async Task CreateVhostAsync(string vhost)
+    {
+        using (var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+        using (var created = await _management!.PutAsync(new Uri($"api/vhosts/{vhost}", UriKind.Relative), body).ConfigureAwait(false))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        using (var body = new StringContent("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}", System.Text.Encoding.UTF8, "application/json"))
+        using (var granted = await _management.PutAsync(new Uri($"api/permissions/{vhost}/{System.Uri.EscapeDataString(_user!)}", UriKind.Relative), body).ConfigureAwait(false))
+        {
+            granted.EnsureSuccessStatusCode();
+        }
     }
 
     /// <summary>The management API in this fixture's vhost, when the broker has one (QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI).</summary>
@@ -131,4 +167,14 @@ public sealed class RabbitMqFixture : IAsyncDisposable
             await _container.DisposeAsync().ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>A virtual host of one test (<see cref="RabbitMqFixture.CreateVirtualHostAsync"/>); disposing deletes it.</summary>
+public sealed class TestVirtualHost(string uri, string description, Func<Task> delete) : IAsyncDisposable
+{
+    public string Uri { get; } = uri;
+
+    public string Description { get; } = description;
+
+    public async ValueTask DisposeAsync() => await delete().ConfigureAwait(false);
 }

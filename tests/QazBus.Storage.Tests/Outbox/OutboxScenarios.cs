@@ -137,6 +137,15 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         foreach (var id in twice)
         {
             Output.WriteLine($"{id} (number {ids.IndexOf(id) + 1}) arrived twice; relay 1 sent it {sentBy[0].Count(s => s == id)}×, relay 2 {sentBy[1].Count(s => s == id)}×");
+            foreach (var r in plain.Received.Where(r => r.MessageId == id))
+            {
+                Output.WriteLine($"  delivery tag {r.Delivery.DeliveryTag} redelivered {r.Delivery.Redelivered} seq {SeqNo(r.Delivery)} consumer {r.Delivery.ConsumerTag} number {r.Message.Number} key {r.Message.Key}");
+            }
+        }
+
+        if (twice.Count > 0)
+        {
+            Output.WriteLine($"attempts>0: {string.Join(",", await Backend.StringsAsync($"SELECT message_id || ':' || attempts FROM {Backend.Table(harness.PublisherPrefix + "outbox")} WHERE attempts > 0"))}");
         }
 
         Output.WriteLine($"relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}");
@@ -174,6 +183,14 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         // ... and arrived once.
         var deliveries = plain.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(ids.Order(), deliveries.Keys.Order());
+        foreach (var d in deliveries.Where(d => d.Value > 1))
+        {
+            foreach (var r in plain.Received.Where(r => r.MessageId == d.Key))
+            {
+                Output.WriteLine($"{d.Key}: delivery tag {r.Delivery.DeliveryTag} redelivered {r.Delivery.Redelivered} seq {SeqNo(r.Delivery)} number {r.Message.Number}");
+            }
+        }
+
         Assert.All(deliveries, d => Assert.True(d.Value == 1, $"{d.Key} arrived {d.Value} times"));
     }
 
@@ -319,6 +336,9 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
 
         return Task.CompletedTask;
     }
+
+    private static string SeqNo(RabbitMQ.Client.Events.BasicDeliverEventArgs delivery) =>
+        delivery.BasicProperties.Headers?.TryGetValue("x-dotnet-pub-seq-no", out var seq) == true ? (seq is byte[] b ? Encoding.UTF8.GetString(b) : seq?.ToString() ?? "null") : "none";
 
     private static string? Tag(Activity activity, string name) => activity.GetTagItem(name) as string;
 

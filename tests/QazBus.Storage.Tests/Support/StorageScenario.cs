@@ -1,4 +1,5 @@
 using QazBus.Storage.Configuration;
+using QazBus.TestSupport;
 using Xunit.Abstractions;
 
 namespace QazBus.Storage.Tests.Support;
@@ -11,6 +12,7 @@ public abstract class StorageScenario(StorageProvider provider, ITestOutputHelpe
 {
     private StorageBackend? _backend;
     private string? _brokerUri;
+    private TestVirtualHost? _vhost;
     private readonly List<IAsyncDisposable> _owned = [];
 
     protected ITestOutputHelper Output { get; } = output;
@@ -24,9 +26,11 @@ public abstract class StorageScenario(StorageProvider provider, ITestOutputHelpe
     public async Task InitializeAsync()
     {
         _backend = await StorageBackend.CreateAsync(Provider);
-        var broker = await Servers.RabbitMqAsync();
-        _brokerUri = broker.Uri;
-        Output.WriteLine($"Using {_backend.Description} and {broker.Description}");
+        // A vhost per test, not the assembly's: another test's clean-up (deleting its endpoint queue, bound to the
+        // contract exchange this test publishes to) must not reach this test's channels.
+        _vhost = await (await Servers.RabbitMqAsync()).CreateVirtualHostAsync();
+        _brokerUri = _vhost.Uri;
+        Output.WriteLine($"Using {_backend.Description} and {_vhost.Description}");
     }
 
     /// <summary>A new harness on the shared broker, disposed after the test.</summary>
@@ -55,6 +59,11 @@ public abstract class StorageScenario(StorageProvider provider, ITestOutputHelpe
         if (_backend is not null)
         {
             await _backend.DisposeAsync();
+        }
+
+        if (_vhost is not null)
+        {
+            await _vhost.DisposeAsync();
         }
     }
 }

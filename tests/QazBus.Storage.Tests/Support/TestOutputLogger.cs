@@ -17,7 +17,7 @@ public sealed class TestOutputLoggerProvider(ITestOutputHelper output, string na
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error || (logLevel >= LogLevel.Warning && category.Contains("QazBus.Storage", StringComparison.Ordinal));
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error || (logLevel >= LogLevel.Warning && category.Contains("QazBus", StringComparison.Ordinal));
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
