@@ -308,7 +308,7 @@ cmd_start() {
     fi
     rm -f "$PID_FILE"
     for p in "$AMQP_PORT" "$MGMT_PORT" "$DIST_PORT"; do
-        port_in_use "$p" && die "port $p (remembered in $PORTS_FILE) is taken by another process; stop it or delete $PORTS_FILE"
+        port_in_use "$p" && die "port $p (remembered in $PORTS_FILE) is taken by another process ($(ss -Hltnp "sport = :$p" 2>/dev/null | tr -s ' ' | head -1)); stop it or delete $PORTS_FILE"
     done
     write_config
     ensure_epmd
@@ -385,10 +385,14 @@ cmd_kill_locked() {
     local pid i
     if pid=$(running_pid); then
         kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
+        # Until the process is gone: its sockets close only when the kernel has torn it down, which on a loaded
+        # machine took longer than the 5 s this once waited, and a start right after then found the node's own
+        # AMQP port still taken.
+        for ((i = 0; i < 300; i++)); do
             pid_alive "$pid" beam.smp || break
             sleep 0.1
         done
+        pid_alive "$pid" beam.smp && die "node $NODE_NAME (pid $pid) did not exit within 30 s of SIGKILL"
         log "node $NODE_NAME (pid $pid) killed"
     else
         log "node $NODE_NAME is not running"

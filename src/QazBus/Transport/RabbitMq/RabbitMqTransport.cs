@@ -362,8 +362,10 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     }
 
     // Confirms tracked per message: BasicPublishAsync completes when the broker has acked (or nacked/returned) it.
-    // The client's default limiter stays: it bounds concurrent sends, not confirms in flight, and measured no cost
-    // at 256 concurrent publishes (docs/performance.md, raw-throttled).
+    // No rate limiter on outstanding confirms: this constructor's limiter argument defaults to null (only the
+    // parameterless options carry the client's ThrottlingRateLimiter(128)). Confirms in flight are bounded by the
+    // callers (the relay's batch, the application's concurrent publishes); raw-throttled in docs/performance.md
+    // measures what the client's limiter would cost.
     private static readonly CreateChannelOptions PublishChannelOptions = new(
         publisherConfirmationsEnabled: true,
         publisherConfirmationTrackingEnabled: true);
