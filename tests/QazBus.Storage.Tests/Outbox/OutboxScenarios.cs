@@ -133,22 +133,8 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         var ids = await harness.EnqueueAsync(first, keyed, n => n % 5 == 0 ? null : $"iin-{n % 5}", perTransaction: 3);
 
         await plain.WaitForAsync(keyed.Count, Wait);
-        var twice = plain.Received.GroupBy(r => r.MessageId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        foreach (var id in twice)
-        {
-            Output.WriteLine($"{id} (number {ids.IndexOf(id) + 1}) arrived twice; relay 1 sent it {sentBy[0].Count(s => s == id)}×, relay 2 {sentBy[1].Count(s => s == id)}×");
-            foreach (var r in plain.Received.Where(r => r.MessageId == id))
-            {
-                Output.WriteLine($"  delivery tag {r.Delivery.DeliveryTag} redelivered {r.Delivery.Redelivered} seq {SeqNo(r.Delivery)} consumer {r.Delivery.ConsumerTag} number {r.Message.Number} key {r.Message.Key}");
-            }
-        }
-
-        if (twice.Count > 0)
-        {
-            Output.WriteLine($"attempts>0: {string.Join(",", await Backend.StringsAsync($"SELECT message_id || ':' || attempts FROM {Backend.Table(harness.PublisherPrefix + "outbox")} WHERE attempts > 0"))}");
-        }
-
         Output.WriteLine($"relay 1 sent {sentBy[0].Count}, relay 2 sent {sentBy[1].Count}");
+        await WriteDuplicatesAsync(harness, plain, sentBy);
         foreach (var group in plain.Received.Where(r => r.Message.Key is not null).GroupBy(r => r.Message.Key))
         {
             var numbers = group.Select(r => r.Message.Number).ToList();
@@ -183,14 +169,7 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         // ... and arrived once.
         var deliveries = plain.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(ids.Order(), deliveries.Keys.Order());
-        foreach (var d in deliveries.Where(d => d.Value > 1))
-        {
-            foreach (var r in plain.Received.Where(r => r.MessageId == d.Key))
-            {
-                Output.WriteLine($"{d.Key}: delivery tag {r.Delivery.DeliveryTag} redelivered {r.Delivery.Redelivered} seq {SeqNo(r.Delivery)} number {r.Message.Number}");
-            }
-        }
-
+        await WriteDuplicatesAsync(harness, plain, sentBy);
         Assert.All(deliveries, d => Assert.True(d.Value == 1, $"{d.Key} arrived {d.Value} times"));
     }
 
@@ -335,6 +314,26 @@ public abstract class OutboxScenarios(StorageProvider provider, ITestOutputHelpe
         }
 
         return Task.CompletedTask;
+    }
+
+    // For a message that arrived twice: which relay sent it how often, and each delivery's publish sequence number
+    // (a different one means the transport sent it again after a connection loss), and the rows that were retried.
+    private async Task WriteDuplicatesAsync(StorageHarness harness, PlainQueue plain, ConcurrentBag<string>[] sentBy)
+    {
+        var twice = plain.Received.GroupBy(r => r.MessageId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        foreach (var id in twice)
+        {
+            Output.WriteLine($"{id} arrived twice; relay 1 sent it {sentBy[0].Count(s => s == id)}×, relay 2 {sentBy[1].Count(s => s == id)}×");
+            foreach (var r in plain.Received.Where(r => r.MessageId == id))
+            {
+                Output.WriteLine($"  delivery tag {r.Delivery.DeliveryTag} redelivered {r.Delivery.Redelivered} seq {SeqNo(r.Delivery)} number {r.Message.Number} key {r.Message.Key}");
+            }
+        }
+
+        if (twice.Count > 0)
+        {
+            Output.WriteLine($"attempts>0: {string.Join(",", await Backend.StringsAsync($"SELECT message_id || ':' || attempts FROM {Backend.Table(harness.PublisherPrefix + "outbox")} WHERE attempts > 0"))}");
+        }
     }
 
     private static string SeqNo(RabbitMQ.Client.Events.BasicDeliverEventArgs delivery) =>

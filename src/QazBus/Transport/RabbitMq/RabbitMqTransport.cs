@@ -89,11 +89,12 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     private IConnection TrackRecovery(IConnection connection)
     {
         // Each connection is counted once while it is down: the shutdown event fires again for every failed
-        // recovery attempt, so a flag per connection keeps the count honest.
+        // recovery attempt (the client's own abort, initiated by "Application"), so a flag per connection keeps the
+        // count honest. Our own close at stop is the only application-initiated shutdown of a connection that is up.
         var down = 0;
         connection.ConnectionShutdownAsync += (_, args) =>
         {
-            if (args.Initiator != ShutdownInitiator.Application || args.ReplyText == "FailedAutoRecovery")
+            if (args.Initiator != ShutdownInitiator.Application)
             {
                 if (Interlocked.Exchange(ref down, 1) == 0)
                 {
