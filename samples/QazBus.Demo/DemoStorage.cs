@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using QazBus.Storage.Configuration;
+using QazBus.Storage.Database;
 
 namespace QazBus.Demo;
 
@@ -11,6 +11,8 @@ namespace QazBus.Demo;
 /// </summary>
 internal sealed class DemoStorage : IAsyncDisposable
 {
+    private static readonly string[] Systems = [Scenario.RegistrySystem, Scenario.TaxOfficeSystem];
+
     private readonly string? _postgres;
     private readonly string _folder;
     private readonly string _run;
@@ -27,30 +29,38 @@ internal sealed class DemoStorage : IAsyncDisposable
     }
 
     /// <summary>Where the tables are, for the header.</summary>
-    public string Description => _postgres is null
-        ? $"SQLite files in {_folder} (deleted after the run)"
-        : $"PostgreSQL at {Host(_postgres)}, schemas {Schema(Scenario.RegistrySystem)} and {Schema(Scenario.TaxOfficeSystem)} (dropped after the run)";
+    public string Description
+    {
+        get
+        {
+            if (_postgres is null)
+            {
+                return $"SQLite files in {_folder} (deleted after the run)";
+            }
+
+            // Opening the storage's pool connects to nothing yet: it only says where the database is.
+            using var database = StorageDatabase.Open(Options(Scenario.RegistrySystem));
+            return $"{database.Description}, schemas {Schema(Scenario.RegistrySystem)} and {Schema(Scenario.TaxOfficeSystem)} (dropped after the run)";
+        }
+    }
 
     /// <summary>The <c>QazBus:Storage</c> section of <paramref name="system"/>: its business table and its outbox, inbox and message log.</summary>
-    public IEnumerable<KeyValuePair<string, string?>> Settings(string system) => _postgres is null
-        ?
+    public IEnumerable<KeyValuePair<string, string?>> Settings(string system)
+    {
+        var options = Options(system);
+        return
         [
-            new("QazBus:Storage:Provider", "Sqlite"),
-            new("QazBus:Storage:ConnectionString", new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, $"{system}.db") }.ConnectionString),
-        ]
-        :
-        [
-            new("QazBus:Storage:Provider", "Postgres"),
-            new("QazBus:Storage:ConnectionString", _postgres),
-            new("QazBus:Storage:Schema", Schema(system)),
+            new($"{StorageOptions.SectionName}:Provider", options.Provider.ToString()),
+            new($"{StorageOptions.SectionName}:ConnectionString", options.ConnectionString),
+            new($"{StorageOptions.SectionName}:Schema", options.Schema),
         ];
+    }
 
     public async ValueTask DisposeAsync()
     {
         if (_postgres is null)
         {
-            // Pooled connections keep the files open until their pools let go.
-            SqliteConnection.ClearAllPools();
+            // The hosts are disposed by now, and with them the storage pools that held the files open.
             try
             {
                 Directory.Delete(_folder, recursive: true);
@@ -63,21 +73,23 @@ internal sealed class DemoStorage : IAsyncDisposable
             return;
         }
 
-        await using var dataSource = NpgsqlDataSource.Create(_postgres);
-        foreach (var system in new[] { Scenario.RegistrySystem, Scenario.TaxOfficeSystem })
+        foreach (var system in Systems)
         {
-            await using var command = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{Schema(system)}\" CASCADE");
+            await using var database = StorageDatabase.Open(Options(system));
+            await using var connection = await database.OpenConnectionAsync();
+            await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The schema name is made here from the run id and the system id: a plain identifier.
+            command.CommandText = $"DROP SCHEMA IF EXISTS {Schema(system)} CASCADE";
+#pragma warning restore CA2100
             await command.ExecuteNonQueryAsync();
         }
     }
 
+    private StorageOptions Options(string system) => _postgres is null
+        ? new StorageOptions { Provider = StorageProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(_folder, $"{system}.db")}" }
+        : new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = _postgres, Schema = Schema(system) };
+
     // "mju.population-registry" → demo_1a2b3c4d_mju_population_registry: a plain identifier, unique to the run.
     private string Schema(string system) =>
         string.Create(CultureInfo.InvariantCulture, $"demo_{_run}_{system.Replace('.', '_').Replace('-', '_')}");
-
-    private static string Host(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        return string.Create(CultureInfo.InvariantCulture, $"{builder.Host}:{builder.Port}/{builder.Database}");
-    }
 }

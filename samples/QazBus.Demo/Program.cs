@@ -1,17 +1,25 @@
+using System.CommandLine.Help;
 using System.Runtime.InteropServices;
 using QazBus.Demo;
 
-if (!DemoArguments.TryParse(args, out var arguments, out var error))
+var parseResult = DemoArguments.Command.Parse(args);
+if (parseResult.Errors.Count > 0)
 {
-    await Console.Error.WriteLineAsync($"QazBus.Demo: {error}\nRun with --help for usage.");
+    foreach (var error in parseResult.Errors)
+    {
+        await Console.Error.WriteLineAsync($"QazBus.Demo: {error.Message}");
+    }
+
+    await Console.Error.WriteLineAsync("Run with --help for usage.");
     return ExitCodes.BadArguments;
 }
 
-if (arguments.ShowHelp)
+if (parseResult.Action is HelpAction)
 {
-    Console.WriteLine(DemoArguments.Usage);
-    return ExitCodes.Success;
+    return await parseResult.InvokeAsync();
 }
+
+var arguments = DemoArguments.From(parseResult);
 
 // Ctrl+C or SIGTERM ends the scenario and stops both hosts in order, rather than killing the process mid-message.
 using var interrupted = new CancellationTokenSource();

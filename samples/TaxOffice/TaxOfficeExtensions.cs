@@ -49,10 +49,12 @@ public static class TaxOfficeExtensions
         // One endpoint (queue) per contract: a backlog of registrations never delays address changes, and an
         // operator sees each flow's depth and error queue apart. Messages of two endpoints are not ordered
         // relative to each other, which the register allows for.
+        #region snippet_storage_registration
         builder.AddQazBus()
             .AddHandler<CitizenRegisteredV2, CitizenRegisteredHandler>(CitizensEndpoint)
             .AddHandler<AddressChanged, AddressChangedHandler>(AddressChangesEndpoint)
             .AddStorage(); // the inbox (one effect per message) and the message log, on the database of QazBus:Storage
+        #endregion
         return builder;
     }
 }

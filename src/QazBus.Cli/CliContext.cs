@@ -1,7 +1,6 @@
 using QazBus.Contracts;
 using QazBus.Contracts.Population;
 using QazBus.Schemas;
-using Spectre.Console;
 
 namespace QazBus.Cli;
 

@@ -1,3 +1,4 @@
+using System.CommandLine.Help;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -6,16 +7,25 @@ using QazBus.Benchmarks;
 using QazBus.Configuration;
 using RabbitMQ.Client;
 
-BenchOptions options;
-try
+var commandLine = new BenchCommandLine();
+var parseResult = commandLine.Command.Parse(args);
+if (parseResult.Errors.Count > 0)
 {
-    options = BenchOptions.Parse(args);
-}
-catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine(ex.Message);
+    foreach (var error in parseResult.Errors)
+    {
+        Console.Error.WriteLine($"benchmark: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run with --help for usage.");
     return 2;
 }
+
+if (parseResult.Action is HelpAction)
+{
+    return await parseResult.InvokeAsync();
+}
+
+var options = commandLine.Read(parseResult);
 
 var defaults = new QazBusOptions();
 var prefetch = options.Prefetch ?? (ushort)defaults.PrefetchCount;

@@ -133,6 +133,21 @@ public sealed class ContractsCommandTests : IDisposable
             line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public async Task List_output_redirected_is_plain_aligned_text_without_escapes_or_trailing_spaces()
+    {
+        var run = await Cli.RunInRepositoryAsync("contracts", "list");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Output.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("CONTRACT  ", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', run.Output);
+        Assert.All(lines, line => Assert.False(line.EndsWith(' '), $"trailing space in '{line}'"));
+        // Columns line up: each column starts at the same place on every line.
+        var version = lines[0].IndexOf("VERSION", StringComparison.Ordinal);
+        Assert.All(lines.Skip(1), line => Assert.Equal('v', line[version]));
+    }
+
     [Theory]
     [InlineData("contracts", "check", "--no-such-option")]
     [InlineData("contracts")]

@@ -76,5 +76,16 @@ public sealed class BrokerManagement : IDisposable
         return [.. json.RootElement.EnumerateArray().Select(b => b.GetProperty("source").GetString() ?? string.Empty).Where(source => source.Length > 0)];
     }
 
+    /// <summary>
+    /// The vhost's definitions as the broker holds them (<c>GET /api/definitions/{vhost}</c>): the same format
+    /// <c>qazbus topology</c> writes, so what a system declared can be compared with what the registry generates.
+    /// </summary>
+    public async Task<JsonDocument> DefinitionsAsync()
+    {
+        using var response = await _http.GetAsync(new Uri($"api/definitions/{Uri.EscapeDataString(_vhost)}", UriKind.Relative)).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+    }
+
     public void Dispose() => _http.Dispose();
 }

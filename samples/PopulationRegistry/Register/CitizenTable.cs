@@ -28,8 +28,7 @@ internal static class CitizenTable
     /// <exception cref="KeyNotFoundException">No citizen has this IIN.</exception>
     public static async Task<Address> AddressForUpdateAsync(RegistryDatabase database, DbTransaction transaction, string iin, CancellationToken cancellationToken)
     {
-        var lockRow = database.IsPostgres ? " FOR UPDATE" : string.Empty; // SQLite: the transaction holds the write lock already
-        await using var command = Command(transaction, $"SELECT region, locality, street, postal_code FROM {database.Citizens} WHERE iin = @iin{lockRow}");
+        await using var command = Command(transaction, $"SELECT region, locality, street, postal_code FROM {database.Citizens} WHERE iin = @iin{database.ForUpdate}");
         Add(command, "iin", iin);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

@@ -35,6 +35,7 @@ internal sealed partial class PopulationRegister(
     {
         ArgumentNullException.ThrowIfNull(citizen);
         var now = time.GetUtcNow();
+        #region snippet_outbox_enqueue
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!await CitizenTable.TryInsertAsync(database, transaction, citizen, now, cancellationToken))
@@ -57,7 +58,8 @@ internal sealed partial class PopulationRegister(
             new PublishOptions { CorrelationId = caseNumber },
             orderingKey: citizen.Iin, // one citizen's events leave in the order they happened
             cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken); // the citizen row and the message commit together, or neither does
+        #endregion
         LogRegistered(logger, caseNumber, citizen.Address.Region, messageId);
         return true;
     }

@@ -6,6 +6,7 @@ using TaxOffice.Taxpayers;
 
 namespace TaxOffice.Population;
 
+#region snippet_inbox_handler
 /// <summary>A citizen's new address decides which regional revenue department serves them as a taxpayer.</summary>
 /// <remarks>
 /// The contract carries only the day the address is valid from; the message's CloudEvents time (when the registry
@@ -24,3 +25,4 @@ internal sealed partial class AddressChangedHandler(TaxpayerRegister register, I
     [LoggerMessage(Level = LogLevel.Information, Message = "Taxpayer {Iin}: address in {Region} valid from {ValidFrom:yyyy-MM-dd} {Outcome} (from {Source}, message {MessageId}, case {CaseNumber})")]
     private static partial void LogAddressRecorded(ILogger logger, MaskedIin iin, string region, DateOnly validFrom, RecordOutcome outcome, string source, string messageId, string caseNumber);
 }
+#endregion

@@ -1,11 +1,7 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using QazBus.Contracts.Population;
-using QazBus.Storage.Configuration;
+using QazBus.Storage.Database;
 
 namespace TaxOffice.Taxpayers;
 
@@ -20,37 +16,20 @@ namespace TaxOffice.Taxpayers;
 /// older address after a newer one. On PostgreSQL the row is locked (<c>FOR UPDATE</c>) while an update decides;
 /// SQLite has one writer at a time anyway.
 /// </remarks>
-public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
+public sealed class TaxpayerRegister : IHostedService
 {
-    /// <summary>The SQLite file used when <c>QazBus:Storage:ConnectionString</c> is not set.</summary>
-    public const string DefaultSqliteConnectionString = "Data Source=tax-office.db";
-
     private const string Columns =
         "iin, last_name, first_name, patronymic, birth_date, region, locality, street, postal_code, address_valid_from, address_changed_at";
 
-    private readonly bool _postgres;
-    private readonly string _connectionString;
-    private readonly string _schema;
+    private readonly StorageDatabase _storage;
     private readonly string _table;
-    private readonly NpgsqlDataSource? _dataSource;
 
-    /// <summary>Creates the register on the database of <c>QazBus:Storage</c>.</summary>
-    public TaxpayerRegister(IOptions<StorageOptions> options)
+    /// <summary>Creates the register on the storage database (<c>QazBus:Storage</c>), whose connections it uses.</summary>
+    public TaxpayerRegister(StorageDatabase storage)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var storage = options.Value;
-        _postgres = storage.Provider == StorageProvider.Postgres;
-        _connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString) ? DefaultSqliteConnectionString : storage.ConnectionString;
-        _schema = storage.Schema;
-
-        // The schema name goes into SQL text, so only a plain identifier is accepted (as the storage does).
-        if (_postgres && !Identifier().IsMatch(_schema))
-        {
-            throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions), [$"{StorageOptions.SectionName}:Schema must be a lowercase identifier."]);
-        }
-
-        _table = _postgres ? $"\"{_schema}\".taxpayers" : "taxpayers";
-        _dataSource = _postgres ? NpgsqlDataSource.Create(_connectionString) : null;
+        ArgumentNullException.ThrowIfNull(storage);
+        _storage = storage;
+        _table = storage.Table("taxpayers");
     }
 
     /// <summary>Records a citizen's registration (name and date of birth) in <paramref name="transaction"/>.</summary>
@@ -85,7 +64,7 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(address);
-        changedAt = ToMicroseconds(changedAt); // what both databases keep, so a stored time compares equal to itself
+        changedAt = StorageDialect.ToMicroseconds(changedAt); // what both databases keep, so a stored time compares equal to itself
         var current = await LockAsync(transaction, iin, cancellationToken);
         if (current is { AddressValidFrom: { } knownFrom, AddressChangedAt: { } knownAt })
         {
@@ -110,7 +89,7 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
     /// <summary>The register, ordered by IIN, read in a connection of its own.</summary>
     public async Task<IReadOnlyList<Taxpayer>> SnapshotAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _storage.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // The table name is a checked identifier.
         command.CommandText = $"SELECT {Columns} FROM {_table} ORDER BY iin";
@@ -125,10 +104,13 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
         return taxpayers;
     }
 
-    /// <summary>Creates the taxpayers table when missing; runs when the host starts, before the endpoints do.</summary>
+    /// <summary>
+    /// Creates the taxpayers table when missing; runs when the host starts, after the storage created its tables (and
+    /// its schema on PostgreSQL) and before the endpoints start.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (date, time) = _postgres ? ("date", "timestamptz") : ("TEXT", "TEXT");
+        var (date, time) = (_storage.Dialect.DateType, _storage.Dialect.TimeType);
         var sql = $"""
             CREATE TABLE IF NOT EXISTS {_table} (
                 iin                varchar(12) PRIMARY KEY,
@@ -144,12 +126,7 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
                 address_changed_at {time} NULL
             )
             """;
-        if (_postgres)
-        {
-            sql = $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\";\n{sql}";
-        }
-
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _storage.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
 #pragma warning disable CA2100 // The table name is a checked identifier; there are no values.
         command.CommandText = sql;
@@ -159,27 +136,6 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
 
     /// <inheritdoc/>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_dataSource is not null)
-        {
-            return await _dataSource.OpenConnectionAsync(cancellationToken);
-        }
-
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
 
     // Makes sure the row exists (an empty one for a new IIN) and reads it, locked until the transaction ends;
     // null when it was just created. Inserting first means two handlers of one new IIN never both insert.
@@ -194,7 +150,7 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
             }
         }
 
-        await using var select = Command(transaction, $"SELECT {Columns} FROM {_table} WHERE iin = @iin{(_postgres ? " FOR UPDATE" : string.Empty)}");
+        await using var select = Command(transaction, $"SELECT {Columns} FROM {_table} WHERE iin = @iin{_storage.Dialect.ForUpdate}");
         Add(select, "iin", iin);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -260,13 +216,4 @@ public sealed partial class TaxpayerRegister : IHostedService, IAsyncDisposable
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
-
-    private static DateTimeOffset ToMicroseconds(DateTimeOffset time)
-    {
-        var ticks = time.UtcTicks;
-        return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
-    }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,39}$")]
-    private static partial Regex Identifier();
 }

@@ -1,8 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using QazBus.Schemas.Catalog;
-using Spectre.Console;
 
 namespace QazBus.Cli.Commands;
 
@@ -19,20 +16,11 @@ internal static class CatalogCommands
             Description = $"Write the catalog to FILE (the repository's is {DefaultCatalogFile}). Default: print it.",
             HelpName = "FILE",
         };
-        var file = new Option<string>("--file")
-        {
-            Description = $"The registry file. Default: {RegistryCommands.DefaultRegistryFile} in the current directory or above.",
-            HelpName = "FILE",
-        };
-        var command = new Command(
-            "catalog",
-            "Write the Markdown catalog of the contracts in code and the registry: owners, versions and status, fields (personal data marked), subscribers, data flows. Exit 1 while the registry has problems.")
-        {
-            output,
-            file,
-        };
-        command.SetAction(parseResult => context.Run(() => Catalog(context, parseResult.GetValue(output), parseResult.GetValue(file))));
-        return command;
+        var file = RegistryCommands.FileOption();
+        return CommandBuilder.Create(context, "catalog",
+            "Write the Markdown catalog of the contracts in code and the registry: owners, versions and status, fields (personal data marked), subscribers, data flows. Exit 1 while the registry has problems.",
+            [output, file],
+            parseResult => Catalog(context, parseResult.GetValue(output), parseResult.GetValue(file)));
     }
 
     private static int Catalog(CliContext context, string? outputOption, string? fileOption)

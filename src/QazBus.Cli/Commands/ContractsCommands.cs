@@ -1,9 +1,6 @@
-using System.CommandLine;
-using System.Globalization;
 using QazBus.Contracts;
 using QazBus.Schemas;
 using QazBus.Schemas.Compatibility;
-using Spectre.Console;
 
 namespace QazBus.Cli.Commands;
 
@@ -13,31 +10,20 @@ internal static class ContractsCommands
     /// <summary>Where the committed schemas live in the QazBus repository, found from the working directory upwards.</summary>
     public const string DefaultSchemasDirectory = "src/QazBus.Contracts/Schemas";
 
-    public static Command Create(CliContext context)
-    {
-        var command = new Command("contracts", "The contracts in code: list them, print their JSON Schemas, check them against the committed schemas.");
-        command.Subcommands.Add(CreateList(context));
-        command.Subcommands.Add(CreateSchema(context));
-        command.Subcommands.Add(CreateCheck(context));
-        return command;
-    }
+    public static Command Create(CliContext context) => CommandBuilder.Group(
+        "contracts",
+        "The contracts in code: list them, print their JSON Schemas, check them against the committed schemas.",
+        CreateList(context),
+        CreateSchema(context),
+        CreateCheck(context));
 
-    private static Option<string> SchemasDirectoryOption() => new("--schemas-dir")
-    {
-        Description = $"The directory of the committed schemas. Default: {DefaultSchemasDirectory} in the current directory or above.",
-        HelpName = "DIR",
-    };
+    private static Option<string> SchemasDirectoryOption() =>
+        CommandBuilder.RepositoryPathOption("--schemas-dir", "The directory of the committed schemas", DefaultSchemasDirectory, "DIR");
 
-    private static Command CreateList(CliContext context)
-    {
-        var schemasDir = SchemasDirectoryOption();
-        var command = new Command("list", "List the contracts in code: name, version, owner agency, exchange and committed schema file.")
-        {
-            schemasDir,
-        };
-        command.SetAction(parseResult => context.Run(() => List(context, parseResult.GetValue(schemasDir))));
-        return command;
-    }
+    private static Command CreateList(CliContext context) => CommandBuilder.Create(context, "list",
+        "List the contracts in code: name, version, owner agency, exchange and committed schema file.",
+        SchemasDirectoryOption(),
+        schemasDir => List(context, schemasDir));
 
     private static Command CreateSchema(CliContext context)
     {
@@ -47,9 +33,10 @@ internal static class ContractsCommands
             Description = "The major version. Default: the highest version in code.",
             HelpName = "N",
         };
-        var command = new Command("schema", "Print the JSON Schema generated from a contract's record.") { name, version };
-        command.SetAction(parseResult => context.Run(() => Schema(context, parseResult.GetValue(name)!, parseResult.GetValue(version))));
-        return command;
+        return CommandBuilder.Create(context, "schema",
+            "Print the JSON Schema generated from a contract's record.",
+            [name, version],
+            parseResult => Schema(context, parseResult.GetValue(name)!, parseResult.GetValue(version)));
     }
 
     private static Command CreateCheck(CliContext context)
@@ -59,22 +46,17 @@ internal static class ContractsCommands
             Description = "Rewrite the committed schemas of new and compatibly changed contracts. Refused while any change breaks.",
         };
         var schemasDir = SchemasDirectoryOption();
-        var command = new Command(
-            "check",
-            "Compare every contract in code with its committed schema. Exit 0 when all are compatible, 1 on a breaking change, a missing or a removed schema.")
-        {
-            update,
-            schemasDir,
-        };
-        command.SetAction(parseResult => context.Run(() => Check(context, parseResult.GetValue(schemasDir), parseResult.GetValue(update))));
-        return command;
+        return CommandBuilder.Create(context, "check",
+            "Compare every contract in code with its committed schema. Exit 0 when all are compatible, 1 on a breaking change, a missing or a removed schema.",
+            [update, schemasDir],
+            parseResult => Check(context, parseResult.GetValue(schemasDir), parseResult.GetValue(update)));
     }
 
     private static int List(CliContext context, string? schemasDirOption)
     {
         var contracts = context.Contracts();
         var schemasDir = schemasDirOption is null ? context.FindUpwards(DefaultSchemasDirectory) : context.Resolve(schemasDirOption);
-        var rows = new List<IReadOnlyList<string>>();
+        var table = Tables.Create("CONTRACT", "VERSION", "OWNER", "EXCHANGE", "SCHEMA FILE");
         foreach (var contract in contracts)
         {
             var file = SchemaBaselines.FileName(contract);
@@ -83,10 +65,10 @@ internal static class ContractsCommands
                 : File.Exists(Path.Combine(schemasDir, file))
                     ? context.Display(Path.Combine(schemasDir, file))
                     : $"{context.Display(Path.Combine(schemasDir, file))} (not committed)";
-            rows.Add([contract.Name, "v" + contract.MajorVersion.ToString(CultureInfo.InvariantCulture), contract.Owner, contract.Exchange, schemaFile]);
+            table.AddPlainRow(contract.Name, "v" + contract.MajorVersion.ToString(CultureInfo.InvariantCulture), contract.Owner, contract.Exchange, schemaFile);
         }
 
-        TextTable.Write(context.Out, ["CONTRACT", "VERSION", "OWNER", "EXCHANGE", "SCHEMA FILE"], rows);
+        context.Console.WriteTable(table);
         return ExitCodes.Ok;
     }
 
@@ -114,7 +96,7 @@ internal static class ContractsCommands
         var schemasDir = SchemasDirectory(context, schemasDirOption, update);
         var contracts = context.Contracts();
         var report = SchemaBaselines.Check(contracts, schemasDir);
-        context.Out.WriteLine($"Checking {Count(contracts.Count, "contract version")} against {context.Display(schemasDir)}");
+        context.Out.WriteLine($"Checking {Counts.Of(contracts.Count, "contract version")} against {context.Display(schemasDir)}");
         foreach (var entry in report.Entries)
         {
             Print(context, entry, contracts);
@@ -128,8 +110,8 @@ internal static class ContractsCommands
         var stale = report.Entries.Count(entry => entry.Status == BaselineStatus.CompatibleChange);
         if (report.Passed)
         {
-            var note = stale == 0 ? "match their committed schemas" : $"are compatible; {Count(stale, "committed schema")} can be updated with --update";
-            context.Console.MarkupLine($"[green]OK[/]: {Count(contracts.Count, "contract version")} {Markup.Escape(note)}.");
+            var note = stale == 0 ? "match their committed schemas" : $"are compatible; {Counts.Of(stale, "committed schema")} can be updated with --update";
+            context.Console.MarkupLine($"[green]OK[/]: {Counts.Of(contracts.Count, "contract version")} {Markup.Escape(note)}.");
             return ExitCodes.Ok;
         }
 
@@ -155,7 +137,7 @@ internal static class ContractsCommands
 
         context.Console.MarkupLine(written.Count == 0
             ? "[green]OK[/]: every committed schema is up to date."
-            : $"[green]OK[/]: wrote {Markup.Escape(Count(written.Count, "committed schema"))}. Review and commit the changes.");
+            : $"[green]OK[/]: wrote {Markup.Escape(Counts.Of(written.Count, "committed schema"))}. Review and commit the changes.");
         return ExitCodes.Ok;
     }
 
@@ -234,10 +216,7 @@ internal static class ContractsCommands
     {
         if (count > 0)
         {
-            parts.Add(Count(count, what));
+            parts.Add(Counts.Of(count, what));
         }
     }
-
-    private static string Count(int count, string what) =>
-        $"{count.ToString(CultureInfo.InvariantCulture)} {what}{(count == 1 ? string.Empty : "s")}";
 }

@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Text.Json;
 using QazBus.Naming;
 using QazBus.Signing;
-using Spectre.Console;
 
 namespace QazBus.Cli.Commands;
 
@@ -37,7 +35,7 @@ internal static class KeysCommands
             throw CliException.Usage($"{output} exists; refusing to overwrite a private key");
         }
 
-        var id = keyId ?? DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var id = keyId ?? DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var (privatePem, publicPem) = MessageSignature.CreateKeyPair();
         File.WriteAllText(path, privatePem);
         if (!OperatingSystem.IsWindows())

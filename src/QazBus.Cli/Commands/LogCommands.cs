@@ -1,10 +1,7 @@
-using System.CommandLine;
 using System.Data.Common;
-using System.Globalization;
 using System.Text;
 using QazBus.Storage.Configuration;
 using QazBus.Storage.MessageLog;
-using Spectre.Console;
 
 namespace QazBus.Cli.Commands;
 
@@ -79,24 +76,24 @@ internal static class LogCommands
 
     private static void Print(CliContext context, IReadOnlyList<MessageLogEntry> rows, bool payload)
     {
-        var table = new Table().AddColumns("#", "time (UTC)", "outcome", "system", "message id", "contract", "from", "to", "correlation", "note");
+        var table = Tables.Create("#", "time (UTC)", "outcome", "system", "message id", "contract", "from", "to", "correlation", "note");
         foreach (var row in rows)
         {
             var note = row.Reason is null ? row.Attempts > 0 ? $"attempts {row.Attempts}" : string.Empty : $"{row.Reason}, attempts {row.Attempts}";
-            table.AddRow(
+            table.AddPlainRow(
                 row.Sequence.ToString(CultureInfo.InvariantCulture),
                 row.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
-                Markup.Escape(row.Outcome),
-                Markup.Escape(row.System),
-                Markup.Escape(row.MessageId ?? "-"),
-                Markup.Escape(row.Contract is null ? "-" : $"{row.Contract} v{row.Version}"),
-                Markup.Escape(row.Source ?? "-"),
-                Markup.Escape(row.Destination),
-                Markup.Escape(row.CorrelationId ?? "-"),
-                Markup.Escape(note));
+                row.Outcome,
+                row.System,
+                row.MessageId ?? "-",
+                row.Contract is null ? "-" : $"{row.Contract} v{row.Version}",
+                row.Source ?? "-",
+                row.Destination,
+                row.CorrelationId ?? "-",
+                note);
         }
 
-        context.Console.Write(table);
+        context.Console.WriteTable(table);
         context.Console.MarkupLine($"{rows.Count} row(s).");
         if (!payload)
         {

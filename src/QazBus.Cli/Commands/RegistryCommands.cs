@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using QazBus.Registry;
-using Spectre.Console;
+using QazBus.Schemas.Registry;
 
 namespace QazBus.Cli.Commands;
 
@@ -11,29 +8,17 @@ internal static class RegistryCommands
     /// <summary>Where the registry lives in the QazBus repository, found from the working directory upwards.</summary>
     public const string DefaultRegistryFile = "deploy/registry/registry.json";
 
-    public static Command Create(CliContext context)
-    {
-        var command = new Command("registry", "The registry: agencies, their systems, contract versions and approved subscriptions.");
-        command.Subcommands.Add(CreateCheck(context));
-        return command;
-    }
+    public static Command Create(CliContext context) =>
+        CommandBuilder.Group("registry", "The registry: agencies, their systems, contract versions and approved subscriptions.", CreateCheck(context));
 
-    private static Command CreateCheck(CliContext context)
-    {
-        var file = new Option<string>("--file")
-        {
-            Description = $"The registry file. Default: {DefaultRegistryFile} in the current directory or above.",
-            HelpName = "FILE",
-        };
-        var command = new Command(
-            "check",
-            "Check the registry against the bus's naming rules, itself and the contracts in code. Exit 0 when sound, 1 with each problem and its place.")
-        {
-            file,
-        };
-        command.SetAction(parseResult => context.Run(() => Check(context, parseResult.GetValue(file))));
-        return command;
-    }
+    /// <summary>The option naming the registry file; <paramref name="name"/> is <c>--file</c> but for <c>topology</c>.</summary>
+    internal static Option<string> FileOption(string name = "--file") =>
+        CommandBuilder.RepositoryPathOption(name, "The registry file", DefaultRegistryFile, "FILE");
+
+    private static Command CreateCheck(CliContext context) => CommandBuilder.Create(context, "check",
+        "Check the registry against the bus's naming rules, itself and the contracts in code. Exit 0 when sound, 1 with each problem and its place.",
+        FileOption(),
+        file => Check(context, file));
 
     private static int Check(CliContext context, string? fileOption)
     {
@@ -48,10 +33,10 @@ internal static class RegistryCommands
 
         var registry = document!.Registry;
         var summary = string.Join(", ",
-            Count(registry.Agencies.Count, "agency", "agencies"),
-            Count(registry.Systems.Count, "system"),
-            $"{Count(registry.Contracts.Count, "contract")} ({Count(registry.Contracts.Sum(c => c.Versions.Count), "version")})",
-            Count(registry.Subscriptions.Count, "subscription"));
+            Counts.Of(registry.Agencies.Count, "agency", "agencies"),
+            Counts.Of(registry.Systems.Count, "system"),
+            $"{Counts.Of(registry.Contracts.Count, "contract")} ({Counts.Of(registry.Contracts.Sum(c => c.Versions.Count), "version")})",
+            Counts.Of(registry.Subscriptions.Count, "subscription"));
         context.Console.MarkupLine($"[green]OK[/]: {Markup.Escape(shown)}: {Markup.Escape(summary)}.");
         return ExitCodes.Ok;
     }
@@ -74,11 +59,11 @@ internal static class RegistryCommands
             context.Console.MarkupLine($"[red]{Markup.Escape(place)}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
         }
 
-        context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Count(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
+        context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Counts.Of(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
     }
 
     /// <summary>The registry file: <paramref name="option"/> when given, else <see cref="DefaultRegistryFile"/> found upwards.</summary>
-    internal static string RegistryFile(CliContext context, string? option)
+    internal static string RegistryFile(CliContext context, string? option, string optionName = "--file")
     {
         if (option is not null)
         {
@@ -88,9 +73,6 @@ internal static class RegistryCommands
 
         return context.FindUpwards(DefaultRegistryFile)
             ?? throw CliException.Usage(
-                $"could not find {DefaultRegistryFile} in {context.WorkingDirectory} or above: run inside the QazBus repository, or pass --file FILE");
+                $"could not find {DefaultRegistryFile} in {context.WorkingDirectory} or above: run inside the QazBus repository, or pass {optionName} FILE");
     }
-
-    private static string Count(int count, string one, string? many = null) =>
-        $"{count.ToString(CultureInfo.InvariantCulture)} {(count == 1 ? one : many ?? one + "s")}";
 }

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using QazBus.Storage.Configuration;
+using QazBus.Storage.Database;
 using QazBus.Storage.MessageLog;
 
 namespace QazBus.Cli.Commands;
@@ -57,10 +57,7 @@ internal sealed class StorageArguments
             return null;
         }
 
-        var provider = parse.GetValue(_provider)
-            ?? (connection.Contains("Host=", StringComparison.OrdinalIgnoreCase) || connection.Contains("Server=", StringComparison.OrdinalIgnoreCase)
-                ? StorageProvider.Postgres
-                : StorageProvider.Sqlite);
+        var provider = parse.GetValue(_provider) ?? StorageDialect.ProviderOf(connection);
         return new StorageOptions
         {
             Provider = provider,

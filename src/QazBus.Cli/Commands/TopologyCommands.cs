@@ -1,10 +1,8 @@
-using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using QazBus.Registry;
-using QazBus.Registry.Topology;
-using Spectre.Console;
+using QazBus.Schemas.Registry;
+using QazBus.Schemas.Topology;
 
 namespace QazBus.Cli.Commands;
 
@@ -13,7 +11,7 @@ internal static class TopologyCommands
 {
     public static Command Create(CliContext context)
     {
-        var registryFile = new Option<string>("--registry") { Description = $"The registry file. Default: {RegistryCommands.DefaultRegistryFile} in the current directory or above.", HelpName = "FILE" };
+        var registryFile = RegistryCommands.FileOption("--registry");
         var vhost = new Option<string>("--vhost") { Description = "The virtual host. Default: qazbus.", DefaultValueFactory = _ => "qazbus", HelpName = "NAME" };
         var output = new Option<string>("--out") { Description = "Write the definitions to FILE (for rabbitmqctl import_definitions). Default: print them.", HelpName = "FILE" };
         var passwords = new Option<string>("--passwords")
@@ -44,9 +42,7 @@ internal static class TopologyCommands
     private static async Task<int> RunAsync(
         CliContext context, string? registryOption, string vhost, string? output, string? passwordsFile, string? apply, CancellationToken cancellationToken)
     {
-        var path = registryOption is null
-            ? context.FindUpwards(RegistryCommands.DefaultRegistryFile) ?? throw CliException.Usage($"could not find {RegistryCommands.DefaultRegistryFile}: pass --registry FILE")
-            : context.Resolve(registryOption);
+        var path = RegistryCommands.RegistryFile(context, registryOption, "--registry");
         if (!RegistryDocument.TryParse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), out var document, out var problem))
         {
             throw CliException.Usage($"{context.Display(path)}: {problem}");

@@ -27,7 +27,7 @@ internal static class HealthRegistration
 
         services.TryAddSingleton(provider => new HealthEndpointServer(
             provider.GetRequiredService<HealthCheckService>(),
-            provider.GetRequiredService<IOptions<HealthOptions>>(),
+            provider.GetRequiredService<IOptions<HealthOptions>>().Value,
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddHostedService(provider => provider.GetRequiredService<HealthEndpointServer>());
         return services;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using QazBus.Hosting;
+using QazBus.Runtime;
 
 namespace QazBus.Hosting.Health;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using QazBus.Contracts;
 using QazBus.Naming;
-using QazBus.Registry;
+using QazBus.Schemas.Registry;
 using QazBus.Schemas.Compatibility;
 
 namespace QazBus.Schemas.Catalog;

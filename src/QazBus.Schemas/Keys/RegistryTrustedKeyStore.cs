@@ -1,10 +1,11 @@
+using QazBus.Schemas.Registry;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.Signing;
 
-namespace QazBus.Registry.Keys;
+namespace QazBus.Schemas.Keys;
 
 /// <summary>The systems' public signing keys as the registry publishes them; expired keys (past <c>notAfter</c>) are not trusted.</summary>
 public sealed class RegistryTrustedKeyStore : ITrustedKeyStore, IDisposable

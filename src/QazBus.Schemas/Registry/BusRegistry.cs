@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>
 /// The registry: the one declarative source of the agencies, their systems, the contract versions and the

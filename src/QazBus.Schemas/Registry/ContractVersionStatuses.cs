@@ -1,4 +1,4 @@
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>The life-cycle states of a contract version.</summary>
 public static class ContractVersionStatuses

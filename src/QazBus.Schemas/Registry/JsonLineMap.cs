@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>Maps the JSON paths of a document (<c>$.systems[2].id</c>) to the lines they start on.</summary>
 /// <remarks>

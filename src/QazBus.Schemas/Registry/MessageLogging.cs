@@ -1,4 +1,4 @@
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>What the message log keeps of each message of a contract version.</summary>
 public static class MessageLogging

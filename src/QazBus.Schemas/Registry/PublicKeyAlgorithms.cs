@@ -1,4 +1,4 @@
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>The public key algorithms a system may register.</summary>
 public static class PublicKeyAlgorithms

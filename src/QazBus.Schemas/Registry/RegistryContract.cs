@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>A contract: its name and its major versions. The owner agency is the first segment of the name.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

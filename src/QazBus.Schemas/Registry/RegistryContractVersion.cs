@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>A contract's major version and its life-cycle.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using QazBus.Wire;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>A registry read from its file, with the place of everything in it.</summary>
 /// <remarks>

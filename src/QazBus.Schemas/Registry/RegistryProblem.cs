@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>One thing wrong with a registry file, with its place.</summary>
 /// <param name="Path">Where, as a JSON path: <c>$.subscriptions[1].version</c>.</param>

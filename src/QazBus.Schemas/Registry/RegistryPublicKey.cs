@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>A public key a system signs messages with.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>One agency's system on the bus.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using QazBus.Contracts;
 using QazBus.Naming;
-using QazBus.Registry.Topology;
+using QazBus.Schemas.Topology;
 using QazBus.Retry;
 
-namespace QazBus.Registry;
+namespace QazBus.Schemas.Registry;
 
 /// <summary>
 /// Checks a registry against the naming rules of the bus, against itself, and against the contracts in code.

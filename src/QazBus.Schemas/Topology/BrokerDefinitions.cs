@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QazBus.Registry.Topology;
+namespace QazBus.Schemas.Topology;
 
 /// <summary>
 /// A RabbitMQ definitions document, the format <c>rabbitmqctl import_definitions</c> and the management API's

@@ -1,3 +1,4 @@
+using QazBus.Schemas.Registry;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -5,8 +6,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using QazBus.Naming;
 using QazBus.Retry;
+using QazBus.Topology;
 
-namespace QazBus.Registry.Topology;
+namespace QazBus.Schemas.Topology;
 
 /// <summary>
 /// Turns the registry into RabbitMQ definitions: a vhost, one user per system with least-privilege permissions,
@@ -45,41 +47,45 @@ public static class TopologyGenerator
         var queues = new SortedDictionary<string, QueueDefinition>(StringComparer.Ordinal);
         var bindings = new List<BindingDefinition>();
 
-        void Exchange(string name) => exchanges[name] = new ExchangeDefinition(name, vhost, "fanout", true, false, false, None);
+        // Exactly the parts the transport declares (BusTopology), written as definitions.
+        void Add(TopologyPart part)
+        {
+            foreach (var exchange in part.Exchanges)
+            {
+                exchanges[exchange.Name] = new ExchangeDefinition(exchange.Name, vhost, exchange.Type, exchange.Durable, exchange.AutoDelete, false, None);
+            }
+
+            foreach (var queue in part.Queues)
+            {
+                queues[queue.Name] = new QueueDefinition(queue.Name, vhost, queue.Durable, queue.AutoDelete, queue.Arguments);
+            }
+
+            bindings.AddRange(part.Bindings.Select(binding => new BindingDefinition(binding.Exchange, vhost, binding.Queue, "queue", binding.RoutingKey, None)));
+        }
 
         foreach (var contract in registry.Contracts)
         {
             foreach (var version in contract.Versions)
             {
-                Exchange(BusNames.Exchange(contract.Name, version.Version));
+                Add(BusTopology.ContractExchange(BusNames.Exchange(contract.Name, version.Version)));
             }
         }
 
-        Exchange(FaultExchange);
+        Add(BusTopology.ContractExchange(FaultExchange));
 
         foreach (var delay in DelayLevels.All)
         {
-            var level = DelayLevels.QueueName(delay);
-            Exchange(level);
-            queues[level] = new QueueDefinition(level, vhost, true, false, QueueArguments.DelayLevel(delay));
-            bindings.Add(new BindingDefinition(level, vhost, level, "queue", string.Empty, None));
+            Add(BusTopology.DelayLevel(delay));
         }
 
-        foreach (var subscription in registry.Subscriptions.OrderBy(s => s.System, StringComparer.Ordinal).ThenBy(s => s.Endpoint, StringComparer.Ordinal))
+        var endpoints = registry.Subscriptions
+            .OrderBy(s => s.System, StringComparer.Ordinal).ThenBy(s => s.Endpoint, StringComparer.Ordinal)
+            .GroupBy(s => BusNames.Queue(s.System, s.Endpoint), StringComparer.Ordinal);
+        foreach (var endpoint in endpoints)
         {
-            var queue = BusNames.Queue(subscription.System, subscription.Endpoint);
-            var errorQueue = BusNames.ErrorQueue(queue);
-            // The same arguments the transport declares (QueueArguments): the delivery limit is the default one; a
-            // system that configures another QazBus:RabbitMq:DeliveryLimit must be given matching definitions.
-            queues[queue] = new QueueDefinition(queue, vhost, true, false, QueueArguments.Endpoint(queue, QueueArguments.DefaultDeliveryLimit));
-            queues[errorQueue] = new QueueDefinition(errorQueue, vhost, true, false, QueueArguments.ErrorQueue());
-            if (!exchanges.ContainsKey(errorQueue))
-            {
-                Exchange(errorQueue);
-                bindings.Add(new BindingDefinition(errorQueue, vhost, errorQueue, "queue", string.Empty, None));
-            }
-
-            bindings.Add(new BindingDefinition(BusNames.Exchange(subscription.Contract, subscription.Version), vhost, queue, "queue", string.Empty, None));
+            // The delivery limit is the default one; a system that configures another QazBus:RabbitMq:DeliveryLimit
+            // must be given matching definitions.
+            Add(BusTopology.Endpoint(endpoint.Key, endpoint.Select(s => BusNames.Exchange(s.Contract, s.Version)), QueueArguments.DefaultDeliveryLimit));
         }
 
         var users = new List<UserDefinition>();

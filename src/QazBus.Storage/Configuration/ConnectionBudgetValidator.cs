@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using QazBus.Configuration;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.Storage.Database;
 
 namespace QazBus.Storage.Configuration;
@@ -13,7 +13,8 @@ internal sealed class ConnectionBudgetValidator(IOptions<QazBusOptions> bus, Bus
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        if (options.Provider != StorageProvider.Postgres)
+        // An undefined provider is reported by the options validator.
+        if (!Enum.IsDefined(options.Provider) || !options.Dialect.BoundsConnections)
         {
             return ValidateOptionsResult.Success;
         }

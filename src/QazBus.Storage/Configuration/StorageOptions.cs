@@ -72,7 +72,10 @@ public sealed class StorageOptions
 
     /// <summary>The connection string, or the SQLite default.</summary>
     internal string EffectiveConnectionString =>
-        string.IsNullOrWhiteSpace(ConnectionString) && Provider == StorageProvider.Sqlite ? "Data Source=qazbus.db" : ConnectionString!;
+        string.IsNullOrWhiteSpace(ConnectionString) ? Dialect.DefaultConnectionString ?? string.Empty : ConnectionString;
+
+    /// <summary>What differs on <see cref="Provider"/>'s database.</summary>
+    internal Database.StorageDialect Dialect => Database.StorageDialect.For(Provider);
 }
 
 /// <summary>Which database holds the storage tables.</summary>

@@ -13,9 +13,6 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
     private const string S = StorageOptions.SectionName;
 
     // Names go into SQL unquoted, so they are plain lowercase identifiers: no quoting rules to get wrong.
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,39}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SchemaRegex();
-
     [GeneratedRegex("^([a-z_][a-z0-9_]{0,19})?$", RegexOptions.CultureInvariant)]
     private static partial Regex PrefixRegex();
 
@@ -27,27 +24,9 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
         {
             failures.Add($"{S}:Provider '{options.Provider}' is invalid: use Sqlite or Postgres.");
         }
-
-        if (options.Provider == StorageProvider.Postgres)
+        else
         {
-            if (string.IsNullOrWhiteSpace(options.ConnectionString))
-            {
-                failures.Add($"{S}:ConnectionString is required when {S}:Provider is Postgres, for example 'Host=db;Database=registry;Username=registry;Password=…'.");
-            }
-            else if (!TryParsePostgres(options.ConnectionString))
-            {
-                // The connection string can hold a password: name the key, never echo the value.
-                failures.Add($"{S}:ConnectionString is not a valid Npgsql connection string.");
-            }
-
-            if (!SchemaRegex().IsMatch(options.Schema ?? string.Empty))
-            {
-                failures.Add($"{S}:Schema '{options.Schema}' is invalid: use a lowercase identifier of a-z, 0-9 and '_' (at most 40 characters), for example 'qazbus'.");
-            }
-        }
-        else if (options.Provider == StorageProvider.Sqlite && !TryParseSqlite(options.EffectiveConnectionString, out var problem))
-        {
-            failures.Add($"{S}:ConnectionString: {problem}");
+            options.Dialect.Validate(options, failures);
         }
 
         if (!PrefixRegex().IsMatch(options.TablePrefix ?? string.Empty))
@@ -100,41 +79,5 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static bool TryParsePostgres(string connectionString)
-    {
-        try
-        {
-            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static bool TryParseSqlite(string connectionString, out string? problem)
-    {
-        problem = null;
-        try
-        {
-            var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
-            if (string.IsNullOrWhiteSpace(builder.DataSource))
-            {
-                problem = "needs a Data Source (the database file), for example 'Data Source=registry.db'.";
-            }
-            else if (builder.DataSource == ":memory:" || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
-            {
-                problem = "an in-memory SQLite database is not supported: the outbox must survive the process. Use a file, for example 'Data Source=registry.db'.";
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            problem = $"is not a valid SQLite connection string ({ex.Message}).";
-        }
-
-        return problem is null;
     }
 }

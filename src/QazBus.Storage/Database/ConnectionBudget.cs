@@ -1,4 +1,3 @@
-using Npgsql;
 using QazBus.Configuration;
 using QazBus.Storage.Configuration;
 
@@ -15,30 +14,12 @@ internal static class ConnectionBudget
     /// <summary>Connections outside the handlers: relay, its LISTEN connection, message log writer, retention, health probe.</summary>
     public const int Reserved = 5;
 
-    private static readonly int NpgsqlDefaultPoolSize = new NpgsqlConnectionStringBuilder().MaxPoolSize;
-
     /// <summary>The most connections handled messages and the storage's background work hold at the same time.</summary>
     public static int Needed(StorageOptions storage, QazBusOptions bus, int endpoints) =>
         (storage.Inbox.Enabled ? Math.Max(1, bus.ConcurrencyLimit) * endpoints : 0) + Reserved;
 
-    /// <summary>The configured bound: <see cref="StorageOptions.MaxConnections"/>, else a non-default <c>Maximum Pool Size</c>; null when neither is set.</summary>
-    public static int? Configured(StorageOptions storage)
-    {
-        if (storage.MaxConnections is { } max)
-        {
-            return max;
-        }
-
-        try
-        {
-            var pool = new NpgsqlConnectionStringBuilder(storage.ConnectionString).MaxPoolSize;
-            return pool == NpgsqlDefaultPoolSize ? null : pool;
-        }
-        catch (ArgumentException)
-        {
-            return null; // reported by the options validator, naming the key
-        }
-    }
+    /// <summary>The configured bound: <see cref="StorageOptions.MaxConnections"/>, else a non-default pool size in the connection string; null when neither is set.</summary>
+    public static int? Configured(StorageOptions storage) => storage.MaxConnections ?? storage.Dialect.PoolSize(storage.EffectiveConnectionString);
 
     /// <summary>The pool size to use: the configured bound, else exactly what is needed.</summary>
     public static int PoolSize(StorageOptions storage, QazBusOptions bus, int endpoints) =>

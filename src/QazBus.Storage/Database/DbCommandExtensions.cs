@@ -27,9 +27,38 @@ internal static class DbCommandExtensions
 
     public static DbParameter AddBoolean(this DbCommand command, string name, bool value) => command.Add(name, value, DbType.Boolean);
 
+    /// <summary>Creates a command on <paramref name="connection"/> in <paramref name="transaction"/>.</summary>
+    public static DbCommand Command(this DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // Storage SQL: table names are validated identifiers; values are parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return command;
+    }
+
+    /// <summary>Runs a statement without results.</summary>
+    public static async Task ExecuteAsync(this DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = connection.Command(transaction, sql);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a query and returns the first column of its first row.</summary>
+    public static async Task<object?> ScalarAsync(this DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = connection.Command(transaction, sql);
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public static string? GetNullableString(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static int? GetNullableInt32(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
-
-    public static byte[]? GetNullableBytes(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using QazBus.Storage.Configuration;
 
 namespace QazBus.Storage.Database;
 
@@ -11,25 +10,21 @@ namespace QazBus.Storage.Database;
 /// </summary>
 internal sealed class StorageNames
 {
-    public StorageNames(StorageProvider provider, string schema, string prefix)
+    public StorageNames(StorageDialect dialect, string schema, string prefix)
     {
-        Provider = provider;
         Schema = schema;
         Prefix = prefix;
-        var qualifier = provider == StorageProvider.Postgres ? schema + "." : string.Empty;
-        Outbox = $"{qualifier}{prefix}outbox";
-        Inbox = $"{qualifier}{prefix}inbox";
-        MessageLog = $"{qualifier}{prefix}message_log";
-        MessageLogHead = $"{qualifier}{prefix}message_log_head";
-        SchemaVersion = $"{qualifier}{prefix}schema_version";
+        Outbox = dialect.Qualify(schema, $"{prefix}outbox");
+        Inbox = dialect.Qualify(schema, $"{prefix}inbox");
+        MessageLog = dialect.Qualify(schema, $"{prefix}message_log");
+        MessageLogHead = dialect.Qualify(schema, $"{prefix}message_log_head");
+        SchemaVersion = dialect.Qualify(schema, $"{prefix}schema_version");
 
         // A NOTIFY channel name is at most 63 bytes: a fixed prefix and a short hash of the table name.
         NotifyChannel = "qazbus_outbox_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Outbox)))[..16];
         OutboxLockClass = LockClass("outbox:" + Outbox);
         SchemaLockClass = LockClass("schema:" + SchemaVersion);
     }
-
-    public StorageProvider Provider { get; }
 
     public string Schema { get; }
 
@@ -59,6 +54,10 @@ internal sealed class StorageNames
         .Replace("{schema}", Schema, StringComparison.Ordinal)
         .Replace("{prefix}", Prefix, StringComparison.Ordinal)
         .Replace("{channel}", NotifyChannel, StringComparison.Ordinal);
+
+    /// <summary>True for a plain lowercase SQL identifier, which goes into SQL unquoted: a-z, 0-9 and '_', not starting with a digit.</summary>
+    public static bool IsIdentifier(string? name) =>
+        !string.IsNullOrEmpty(name) && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 
     private static int LockClass(string name) => BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.Observation;
 using QazBus.Pipeline;
 using QazBus.Storage.Configuration;
@@ -9,10 +9,8 @@ using QazBus.Storage.Database;
 using QazBus.Storage.Inbox;
 using QazBus.Storage.MessageLog;
 using QazBus.Storage.Outbox;
-using QazBus.Storage.Postgres;
 using QazBus.Storage.Retention;
 using QazBus.Storage.Schema;
-using QazBus.Storage.Sqlite;
 
 // Registration extensions live in the namespace of what they extend, so they are found without a using.
 #pragma warning disable IDE0130
@@ -26,6 +24,7 @@ public static class StorageConfigurationExtensions
     /// Adds the transactional outbox (<see cref="IOutbox"/>) and its relay, the inbox consume filter
     /// (<see cref="IInboxTransaction"/> for handlers), the message log (an observer of every message, and
     /// <see cref="MessageLogReader"/>) and the retention job, configured from the <c>QazBus:Storage</c> section.
+    /// Business code that writes to the same database opens its connections from <see cref="StorageDatabase"/>.
     /// The tables are created or upgraded while the host starts. Options are validated at start-up: a missing or bad
     /// value stops the host with a message naming the key.
     /// </summary>
@@ -60,12 +59,12 @@ public static class StorageConfigurationExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, ConnectionBudgetValidator>());
 
         // One bounded pool per storage database and process, sized from the concurrency it serves (ConnectionBudget).
-        services.AddSingleton(provider => StorageDatabase.Create(
+        services.AddSingleton(provider => new StorageDatabase(
             provider.GetRequiredService<IOptions<StorageOptions>>().Value,
             ConnectionBudget.PoolSize(
                 provider.GetRequiredService<IOptions<StorageOptions>>().Value,
                 provider.GetRequiredService<IOptions<QazBus.Configuration.QazBusOptions>>().Value,
-                provider.GetRequiredService<QazBus.Hosting.BusEndpoints>().All.Count)));
+                provider.GetRequiredService<QazBus.Runtime.BusEndpoints>().All.Count)));
         services.AddSingleton<SchemaGate>();
         services.AddSingleton<IHostedService, SchemaInitializer>();
 
@@ -74,15 +73,10 @@ public static class StorageConfigurationExtensions
         services.AddSingleton<ContractTypes>();
         services.AddSingleton<QazBus.Observation.IOutboxBacklogProbe>(provider => new OutboxBacklogProbe(
             provider.GetRequiredService<StorageDatabase>(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<OutboxStore>(provider =>
+        services.AddSingleton(provider =>
         {
-            var time = provider.GetRequiredService<TimeProvider>();
-            return provider.GetRequiredService<StorageDatabase>() switch
-            {
-                PostgresDatabase postgres => new PostgresOutboxStore(postgres, time),
-                SqliteDatabase sqlite => new SqliteOutboxStore(sqlite, time),
-                var other => throw new NotSupportedException(other.GetType().Name),
-            };
+            var database = provider.GetRequiredService<StorageDatabase>();
+            return database.Dialect.CreateOutboxStore(database, provider.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<IOutbox, QazBus.Storage.Outbox.Outbox>();
         services.AddHostedService<OutboxRelay>();
@@ -91,10 +85,14 @@ public static class StorageConfigurationExtensions
         services.AddSingleton<InboxStore>();
         services.AddScoped<InboxTransaction>();
         services.AddScoped<IInboxTransaction>(provider => provider.GetRequiredService<InboxTransaction>());
-        services.AddScoped<IConsumeFilter, InboxFilter>();
+        bus.AddConsumeFilter<InboxFilter>();
 
         // Message log: an observer of every message sent and received, and its reader.
-        services.AddSingleton(provider => MessageLogReader.CreateStore(provider.GetRequiredService<StorageDatabase>()));
+        services.AddSingleton(provider =>
+        {
+            var database = provider.GetRequiredService<StorageDatabase>();
+            return database.Dialect.CreateMessageLogStore(database);
+        });
         services.AddSingleton<MessageLogWriter>();
         services.AddSingleton<IMessageObserver>(provider => provider.GetRequiredService<MessageLogWriter>());
         services.AddSingleton(provider => new MessageLogReader(

@@ -31,7 +31,7 @@ internal sealed class InboxFilter(
 
         var cancellationToken = context.CancellationToken;
         await schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

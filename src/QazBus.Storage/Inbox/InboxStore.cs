@@ -1,6 +1,6 @@
 using System.Data.Common;
-using QazBus.Storage.Configuration;
 using QazBus.Storage.Database;
+using QazBus.Storage.Retention;
 
 namespace QazBus.Storage.Inbox;
 
@@ -27,29 +27,12 @@ internal sealed class InboxStore(StorageDatabase database, TimeProvider time)
             command.AddText("endpoint", endpoint);
             command.AddText("message_id", messageId);
             command.AddText("source", source);
-            database.AddTime(command, "handled_at", time.GetUtcNow());
+            database.Dialect.AddTime(command, "handled_at", time.GetUtcNow());
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
     }
 
     /// <summary>Deletes up to <paramref name="limit"/> rows handled before <paramref name="cutoff"/>; returns how many.</summary>
-    public async Task<int> DeleteOlderAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
-    {
-        var rowId = database.Provider == StorageProvider.Postgres ? "ctid" : "rowid";
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-#pragma warning disable CA2100 // Table names are validated identifiers; values are parameters.
-                command.CommandText =
-                    $"DELETE FROM {database.Names.Inbox} WHERE {rowId} IN (SELECT {rowId} FROM {database.Names.Inbox} WHERE handled_at < @cutoff LIMIT @limit)";
-#pragma warning restore CA2100
-                database.AddTime(command, "cutoff", cutoff);
-                command.AddInt32("limit", limit);
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task<int> DeleteOlderAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        ExpiredRows.DeleteAsync(database, database.Names.Inbox, database.Dialect.RowId, "handled_at < @cutoff", cutoff, limit, cancellationToken);
 }

@@ -18,13 +18,13 @@ namespace QazBus.Storage.MessageLog;
 /// </remarks>
 internal static class MessageLogHash
 {
-    public const int Size = 32;
-
     private static readonly byte[] Tag = Encoding.ASCII.GetBytes("qazbus-message-log-v1");
 
-    public static byte[] Genesis { get; } = new byte[Size];
+    /// <summary>The previous hash of the first row: 32 zero bytes, as lowercase hex.</summary>
+    public static string Genesis { get; } = new('0', 64);
 
-    public static byte[] Compute(MessageLogRow row, byte[] previousHash)
+    /// <summary>The hash of <paramref name="row"/> after its <see cref="MessageLogEntry.PreviousHash"/>, as lowercase hex.</summary>
+    public static string Compute(MessageLogEntry row)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Bytes(sha, Tag);
@@ -41,10 +41,10 @@ internal static class MessageLogHash
         Text(sha, row.TraceParent);
         Text(sha, row.Reason);
         Int32(sha, row.Attempts);
-        Bytes(sha, row.PayloadHash);
+        Bytes(sha, Convert.FromHexString(row.PayloadHash));
         Bytes(sha, [row.PayloadLogged ? (byte)1 : (byte)0]);
-        Bytes(sha, previousHash);
-        return sha.GetHashAndReset();
+        Bytes(sha, Convert.FromHexString(row.PreviousHash));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     private static void Length(IncrementalHash sha, int length)

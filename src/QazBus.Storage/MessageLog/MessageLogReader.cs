@@ -1,8 +1,6 @@
 using System.Data.Common;
 using QazBus.Storage.Configuration;
 using QazBus.Storage.Database;
-using QazBus.Storage.Postgres;
-using QazBus.Storage.Sqlite;
 
 namespace QazBus.Storage.MessageLog;
 
@@ -29,14 +27,9 @@ public sealed class MessageLogReader : IAsyncDisposable
     public MessageLogReader(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var result = new StorageOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new ArgumentException(result.FailureMessage, nameof(options));
-        }
-
-        _database = StorageDatabase.Create(ReadOnly(options));
-        _store = CreateStore(_database);
+        StorageDatabase.ThrowIfInvalid(options);
+        _database = new StorageDatabase(ReadOnly(options));
+        _store = _database.Dialect.CreateMessageLogStore(_database);
         _ownsDatabase = true;
     }
 
@@ -72,33 +65,12 @@ public sealed class MessageLogReader : IAsyncDisposable
     }
 
     // A tool reads: opening a SQLite file read-only never creates one where a path was mistyped.
-    private static StorageOptions ReadOnly(StorageOptions options)
+    private static StorageOptions ReadOnly(StorageOptions options) => new()
     {
-        if (options.Provider != StorageProvider.Sqlite)
-        {
-            return options;
-        }
-
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(options.EffectiveConnectionString);
-        if (!builder.ContainsKey("Mode") || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.ReadWriteCreate)
-        {
-            builder.Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly;
-        }
-
-        return new StorageOptions
-        {
-            Provider = options.Provider,
-            ConnectionString = builder.ConnectionString,
-            Schema = options.Schema,
-            TablePrefix = options.TablePrefix,
-        };
-    }
-
-    internal static MessageLogStore CreateStore(StorageDatabase database) => database switch
-    {
-        PostgresDatabase postgres => new PostgresMessageLogStore(postgres),
-        SqliteDatabase sqlite => new SqliteMessageLogStore(sqlite),
-        _ => throw new NotSupportedException(database.GetType().Name),
+        Provider = options.Provider,
+        ConnectionString = options.Dialect.ReadOnly(options.EffectiveConnectionString),
+        Schema = options.Schema,
+        TablePrefix = options.TablePrefix,
     };
 
     private async Task<T> WithClearErrorsAsync<T>(Func<Task<T>> read)
@@ -107,7 +79,7 @@ public sealed class MessageLogReader : IAsyncDisposable
         {
             return await read().ConfigureAwait(false);
         }
-        catch (DbException ex) when (_database.IsMissingTable(ex))
+        catch (DbException ex) when (_database.Dialect.IsMissingTable(ex))
         {
             throw new InvalidOperationException(
                 $"There is no QazBus message log ({_database.Names.MessageLog}) in this database: check {StorageOptions.SectionName}:Provider, ConnectionString, Schema and TablePrefix.",

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using QazBus.Storage.Database;
@@ -11,58 +12,76 @@ namespace QazBus.Storage.MessageLog;
 /// </summary>
 internal abstract class MessageLogStore(StorageDatabase database)
 {
-    protected const string Columns =
+    private const string Columns =
         "seq, occurred_at, system, outcome, message_id, contract, version, source, destination, correlation_id, trace_parent, reason, attempts, payload_hash, payload_logged, payload, prev_hash, hash";
 
     protected StorageDatabase Database { get; } = database;
 
-    /// <summary>Chains <paramref name="rows"/> after the current head (setting their sequence and hashes) and stores them in one transaction.</summary>
-    public abstract Task AppendAsync(IReadOnlyList<MessageLogRow> rows, CancellationToken cancellationToken);
+    /// <summary>The start of the insert of rows, every column in <see cref="ReadRow"/>'s order; the dialect's store adds how the values come.</summary>
+    protected static string InsertRowsSql(StorageNames names) => $"INSERT INTO {names.MessageLog} ({Columns})";
 
-    /// <summary>Gives each row its sequence number and hash, continuing from the head.</summary>
-    protected static (long Sequence, byte[] Hash) Chain(IReadOnlyList<MessageLogRow> rows, long headSequence, byte[] headHash)
+    /// <summary>Moves the chain head to the last row appended: <c>@seq</c>, <c>@hash</c>.</summary>
+    protected string UpdateHeadSql { get; } = $"UPDATE {database.Names.MessageLogHead} SET seq = @seq, hash = @hash WHERE id = 1";
+
+    private string HeadSql { get; } = $"SELECT seq, hash FROM {database.Names.MessageLogHead} WHERE id = 1";
+
+    /// <summary>
+    /// Chains <paramref name="rows"/> after the current head (their sequence and hashes are set here) and stores them
+    /// in one transaction. The head row is read for update, so appenders in every process take turns.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<MessageLogEntry> rows, CancellationToken cancellationToken)
     {
-        var sequence = headSequence;
-        var previous = headHash;
-        foreach (var row in rows)
+        var connection = await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            row.Sequence = ++sequence;
-            row.PreviousHash = previous;
-            row.Hash = MessageLogHash.Compute(row, previous);
-            previous = row.Hash;
-        }
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var (sequence, hash) = await ReadHeadAsync(connection, transaction, HeadSql + Database.Dialect.ForUpdate, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The message log's chain head ({Database.Names.MessageLogHead}) is missing: the log cannot be appended to.");
+                var chained = new List<MessageLogEntry>(rows.Count);
+                foreach (var row in rows)
+                {
+                    var linked = row with { Sequence = ++sequence, PreviousHash = hash };
+                    hash = MessageLogHash.Compute(linked);
+                    chained.Add(linked with { Hash = hash });
+                }
 
-        return (sequence, previous);
+                await WriteAsync(connection, transaction, chained, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>Inserts the chained <paramref name="rows"/> and moves the head to the last (<see cref="UpdateHeadSql"/>), in <paramref name="transaction"/>.</summary>
+    protected abstract Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<MessageLogEntry> rows, CancellationToken cancellationToken);
+
+    /// <summary>The payload as the bytes a column takes, without a copy when it wraps a whole array.</summary>
+    protected static byte[]? PayloadBytes(MessageLogEntry row) => row.Payload is not { } payload
+        ? null
+        : MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : payload.ToArray();
 
     /// <summary>Checks every row against the chain, and the chain's end against its head, in one consistent snapshot.</summary>
     public async Task<MessageLogVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var names = Database.Names;
-        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var transaction = await BeginSnapshotAsync(connection, cancellationToken).ConfigureAwait(false);
+            var transaction = await Database.Dialect.BeginSnapshotAsync(connection, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                long headSequence;
-                byte[] headHash;
-                await using (var head = Command(connection, transaction, $"SELECT seq, hash FROM {names.MessageLogHead} WHERE id = 1"))
-                await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                if (await ReadHeadAsync(connection, transaction, HeadSql, cancellationToken).ConfigureAwait(false) is not { } head)
                 {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        return Bad(0, 0, 1, $"the chain head ({names.MessageLogHead}) is missing");
-                    }
-
-                    headSequence = reader.GetInt64(0);
-                    headHash = reader.GetFieldValue<byte[]>(1);
+                    return Bad(0, 0, 1, $"the chain head ({names.MessageLogHead}) is missing");
                 }
+
+                var (headSequence, headHash) = head;
 
                 var expected = 1L;
                 var previous = MessageLogHash.Genesis;
                 var checkedRows = 0L;
-                await using (var rows = Command(connection, transaction, $"SELECT {Columns} FROM {names.MessageLog} ORDER BY seq"))
+                await using (var rows = connection.Command(transaction, $"SELECT {Columns} FROM {names.MessageLog} ORDER BY seq"))
                 await using (var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -74,7 +93,7 @@ internal abstract class MessageLogStore(StorageDatabase database)
                             return Bad(checkedRows, headSequence, expected, $"{missing} missing (deleted): the chain jumps from {expected - 1} to {row.Sequence}");
                         }
 
-                        if (!row.PreviousHash.AsSpan().SequenceEqual(previous))
+                        if (!string.Equals(row.PreviousHash, previous, StringComparison.Ordinal))
                         {
                             return Bad(checkedRows, headSequence, row.Sequence,
                                 $"row {row.Sequence} does not follow row {row.Sequence - 1}: its previous hash differs (row {row.Sequence - 1} was replaced, or this one was)");
@@ -85,12 +104,12 @@ internal abstract class MessageLogStore(StorageDatabase database)
                             return Bad(checkedRows, headSequence, row.Sequence, $"row {row.Sequence} was altered: its payload was {(row.Payload is null ? "removed" : "added")}");
                         }
 
-                        if (row.Payload is not null && !SHA256.HashData(row.Payload).AsSpan().SequenceEqual(row.PayloadHash))
+                        if (row.Payload is { } payload && !string.Equals(Convert.ToHexStringLower(SHA256.HashData(payload.Span)), row.PayloadHash, StringComparison.Ordinal))
                         {
                             return Bad(checkedRows, headSequence, row.Sequence, $"row {row.Sequence} was altered: its payload does not match its payload hash");
                         }
 
-                        if (!MessageLogHash.Compute(row, previous).AsSpan().SequenceEqual(row.Hash))
+                        if (!string.Equals(MessageLogHash.Compute(row), row.Hash, StringComparison.Ordinal))
                         {
                             return Bad(checkedRows, headSequence, row.Sequence, $"row {row.Sequence} was altered: its content does not match its hash");
                         }
@@ -101,7 +120,7 @@ internal abstract class MessageLogStore(StorageDatabase database)
                     }
                 }
 
-                if (headSequence != expected - 1 || !headHash.AsSpan().SequenceEqual(previous))
+                if (headSequence != expected - 1 || !string.Equals(headHash, previous, StringComparison.Ordinal))
                 {
                     return headSequence > expected - 1
                         ? Bad(checkedRows, headSequence, expected, $"rows {expected} to {headSequence} are missing (deleted from the end): the head records {headSequence} rows, the table ends at {expected - 1}")
@@ -116,7 +135,7 @@ internal abstract class MessageLogStore(StorageDatabase database)
     /// <summary>The latest rows matching <paramref name="query"/>, oldest first.</summary>
     public async Task<IReadOnlyList<MessageLogEntry>> FindAsync(MessageLogQuery query, CancellationToken cancellationToken)
     {
-        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var command = connection.CreateCommand();
@@ -144,13 +163,13 @@ internal abstract class MessageLogStore(StorageDatabase database)
                 if (query.From is { } from)
                 {
                     where.Add("occurred_at >= @from");
-                    Database.AddTime(command, "from", from);
+                    Database.Dialect.AddTime(command, "from", from);
                 }
 
                 if (query.To is { } to)
                 {
                     where.Add("occurred_at < @to");
-                    Database.AddTime(command, "to", to);
+                    Database.Dialect.AddTime(command, "to", to);
                 }
 
                 var sql = new StringBuilder($"SELECT {Columns} FROM {Database.Names.MessageLog}");
@@ -168,7 +187,7 @@ internal abstract class MessageLogStore(StorageDatabase database)
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    found.Add(ReadRow(reader).ToEntry());
+                    found.Add(ReadRow(reader));
                 }
 
                 found.Reverse();
@@ -177,23 +196,26 @@ internal abstract class MessageLogStore(StorageDatabase database)
         }
     }
 
-    /// <summary>A read transaction that sees one snapshot for all its statements.</summary>
-    protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    // The head is null only where someone deleted it: the schema script creates it with the table.
+    private static async Task<(long Sequence, string Hash)?> ReadHeadAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-#pragma warning disable CA2100 // Table names are validated identifiers; values are parameters.
-        command.CommandText = sql;
-#pragma warning restore CA2100
-        return command;
+        var head = connection.Command(transaction, sql);
+        await using (head.ConfigureAwait(false))
+        {
+            var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? (reader.GetInt64(0), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(1)))
+                    : null;
+            }
+        }
     }
 
-    private MessageLogRow ReadRow(DbDataReader reader) => new()
+    private MessageLogEntry ReadRow(DbDataReader reader) => new()
     {
         Sequence = reader.GetInt64(0),
-        Time = Database.ReadTime(reader, 1),
+        Time = Database.Dialect.ReadTime(reader, 1),
         System = reader.GetString(2),
         Outcome = reader.GetString(3),
         MessageId = reader.GetNullableString(4),
@@ -205,11 +227,11 @@ internal abstract class MessageLogStore(StorageDatabase database)
         TraceParent = reader.GetNullableString(10),
         Reason = reader.GetNullableString(11),
         Attempts = reader.GetInt32(12),
-        PayloadHash = reader.GetFieldValue<byte[]>(13),
+        PayloadHash = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(13)),
         PayloadLogged = reader.GetBoolean(14),
-        Payload = reader.GetNullableBytes(15),
-        PreviousHash = reader.GetFieldValue<byte[]>(16),
-        Hash = reader.GetFieldValue<byte[]>(17),
+        Payload = reader.IsDBNull(15) ? (ReadOnlyMemory<byte>?)null : reader.GetFieldValue<byte[]>(15), // a bare null would convert to an empty payload
+        PreviousHash = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(16)),
+        Hash = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(17)),
     };
 
     private static MessageLogVerification Bad(long rowsChecked, long headSequence, long sequence, string problem) => new()

@@ -61,12 +61,16 @@ internal sealed partial class MessageLogWriter : IMessageObserver, IAsyncDisposa
         return new ValueTask(pending.Done.Task.WaitAsync(cancellationToken));
     }
 
-    private MessageLogRow ToRow(MessageRecord record)
+    // Sequence and hashes are set when the row is chained, in the append's transaction.
+    private MessageLogEntry ToRow(MessageRecord record)
     {
         var logged = !(_allMetadataOnly || (record.Contract is not null && _metadataOnly.Contains(record.Contract)));
-        return new MessageLogRow
+        return new MessageLogEntry
         {
-            Time = Database.StorageDatabase.ToMicroseconds(record.Time),
+            Sequence = 0,
+            PreviousHash = string.Empty,
+            Hash = string.Empty,
+            Time = Database.StorageDialect.ToMicroseconds(record.Time),
             System = record.System,
             Outcome = record.Outcome.ToString(),
             MessageId = record.MessageId,
@@ -78,9 +82,9 @@ internal sealed partial class MessageLogWriter : IMessageObserver, IAsyncDisposa
             TraceParent = record.TraceParent,
             Reason = record.Reason,
             Attempts = record.Attempts,
-            PayloadHash = SHA256.HashData(record.Body.Span),
+            PayloadHash = Convert.ToHexStringLower(SHA256.HashData(record.Body.Span)),
             PayloadLogged = logged,
-            Payload = logged ? record.Body.ToArray() : null,
+            Payload = logged ? record.Body.ToArray() : (ReadOnlyMemory<byte>?)null, // a bare null would convert to an empty payload
         };
     }
 
@@ -101,7 +105,7 @@ internal sealed partial class MessageLogWriter : IMessageObserver, IAsyncDisposa
     {
         var reader = _queue.Reader;
         var batch = new List<Pending>(MaxBatch);
-        var rows = new List<MessageLogRow>(MaxBatch);
+        var rows = new List<MessageLogEntry>(MaxBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -143,7 +147,7 @@ internal sealed partial class MessageLogWriter : IMessageObserver, IAsyncDisposa
         }
     }
 
-    private sealed record Pending(MessageLogRow Row, TaskCompletionSource Done);
+    private sealed record Pending(MessageLogEntry Row, TaskCompletionSource Done);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message log: {Count} records could not be appended; their messages are retried")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, int count);

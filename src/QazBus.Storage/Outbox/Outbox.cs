@@ -30,10 +30,10 @@ internal sealed class Outbox(
             throw new ArgumentException("The transaction is already committed or rolled back: enqueue before committing.", nameof(transaction));
         }
 
-        if (!database.Accepts(transaction))
+        if (!database.Dialect.Accepts(transaction))
         {
             throw new ArgumentException(
-                $"The outbox is on {database.Provider} ({StorageOptions.SectionName}:Provider); a {transaction.GetType().Name} cannot write to it. " +
+                $"The outbox is on {database.Dialect.Provider} ({StorageOptions.SectionName}:Provider); a {transaction.GetType().Name} cannot write to it. " +
                 "Enqueue in a transaction on the storage database.",
                 nameof(transaction));
         }
@@ -58,8 +58,9 @@ internal sealed class Outbox(
 
         contracts.Remember(outgoing.Contract);
         await store.InsertAsync(transaction, OutboxMessage.From(outgoing, orderingKey), cancellationToken).ConfigureAwait(false);
-        if (database.Provider == StorageProvider.Sqlite)
+        if (!database.Dialect.NotifiesOnCommit)
         {
+            // Nothing wakes the relay when the transaction commits: wake it now, and it looks again until the row shows.
             signal.Nudge();
         }
 

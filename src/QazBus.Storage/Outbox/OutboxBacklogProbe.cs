@@ -8,7 +8,7 @@ internal sealed class OutboxBacklogProbe(StorageDatabase database, TimeProvider 
 {
     public async Task<OutboxBacklog> GetBacklogAsync(CancellationToken cancellationToken)
     {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var command = connection.CreateCommand();
@@ -26,7 +26,7 @@ internal sealed class OutboxBacklogProbe(StorageDatabase database, TimeProvider 
                 {
                     await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     var count = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
-                    TimeSpan? oldest = reader.IsDBNull(1) ? null : time.GetUtcNow() - database.ReadTime(reader, 1);
+                    TimeSpan? oldest = reader.IsDBNull(1) ? null : time.GetUtcNow() - database.Dialect.ReadTime(reader, 1);
                     return new OutboxBacklog(count, oldest);
                 }
             }

@@ -85,7 +85,7 @@ internal sealed class OutboxMessage
             writer.WriteStartObject();
             foreach (var (name, value) in headers)
             {
-                var text = TransportMessage.HeaderText(value);
+                var text = Wire.HeaderText.Lenient(value);
                 if (text is null)
                 {
                     writer.WriteNull(name);

@@ -8,7 +8,6 @@ using QazBus.Contracts;
 using QazBus.Publishing;
 using QazBus.Storage.Configuration;
 using QazBus.Storage.Database;
-using QazBus.Storage.Postgres;
 using QazBus.Storage.Schema;
 using QazBus.Telemetry;
 using QazBus.Transport;
@@ -89,9 +88,7 @@ internal sealed partial class OutboxRelay : BackgroundService
 
         await Task.Yield(); // let the host go on starting
         await _schema.EnsureAsync(stoppingToken).ConfigureAwait(false);
-        var listener = _database is PostgresDatabase postgres
-            ? PostgresOutboxListener.RunAsync(postgres, _signal, _logger, stoppingToken)
-            : Task.CompletedTask;
+        var listener = _database.Dialect.WatchOutboxAsync(_database, _signal, _logger, stoppingToken);
 
         var fastPoll = TimeSpan.Zero;
         var fastPollUntil = 0L;

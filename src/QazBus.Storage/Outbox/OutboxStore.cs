@@ -1,5 +1,6 @@
 using System.Data.Common;
 using QazBus.Storage.Database;
+using QazBus.Storage.Retention;
 
 namespace QazBus.Storage.Outbox;
 
@@ -22,9 +23,6 @@ internal abstract class OutboxStore(StorageDatabase database, TimeProvider time)
     /// <summary>The longest text kept in <c>last_error</c>.</summary>
     protected const int MaxErrorLength = 2000;
 
-    /// <summary>How the headers parameter is written in the insert (PostgreSQL casts it to jsonb).</summary>
-    protected abstract string HeadersParameter { get; }
-
     /// <summary>Inserts <paramref name="message"/> within the caller's transaction.</summary>
     public async Task InsertAsync(DbTransaction transaction, OutboxMessage message, CancellationToken cancellationToken)
     {
@@ -35,7 +33,7 @@ internal abstract class OutboxStore(StorageDatabase database, TimeProvider time)
 #pragma warning disable CA2100 // Table names are validated identifiers; values are parameters.
             command.CommandText = _insertSql ??=
                 $"INSERT INTO {Database.Names.Outbox} (message_id, contract, version, ordering_key, body, headers, content_type, correlation_id, message_type, app_id, message_time, trace_parent, created_at) " +
-                $"VALUES (@message_id, @contract, @version, @ordering_key, @body, {HeadersParameter}, @content_type, @correlation_id, @message_type, @app_id, @message_time, @trace_parent, @created_at)";
+                $"VALUES (@message_id, @contract, @version, @ordering_key, @body, {Database.Dialect.JsonParameter("@headers")}, @content_type, @correlation_id, @message_type, @app_id, @message_time, @trace_parent, @created_at)";
 #pragma warning restore CA2100
             command.AddText("message_id", message.MessageId);
             command.AddText("contract", message.Contract);
@@ -49,8 +47,8 @@ internal abstract class OutboxStore(StorageDatabase database, TimeProvider time)
             command.AddText("app_id", message.AppId);
             command.AddText("message_time", message.MessageTime);
             command.AddText("trace_parent", message.TraceParent);
-            Database.AddTime(command, "created_at", Time.GetUtcNow());
-            await PrepareAsync(command, cancellationToken).ConfigureAwait(false);
+            Database.Dialect.AddTime(command, "created_at", Time.GetUtcNow());
+            await Database.Dialect.PrepareAsync(command, cancellationToken).ConfigureAwait(false);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -58,28 +56,9 @@ internal abstract class OutboxStore(StorageDatabase database, TimeProvider time)
     /// <summary>Claims up to <paramref name="batchSize"/> unsent rows, oldest first. Dispose the claim to let go of what was not completed.</summary>
     public abstract Task<OutboxClaim> ClaimAsync(int batchSize, CancellationToken cancellationToken);
 
-    /// <summary>Deletes up to <paramref name="limit"/> rows sent before <paramref name="cutoff"/>; returns how many.</summary>
-    public async Task<int> DeleteSentAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
-    {
-        var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-#pragma warning disable CA2100 // Table names are validated identifiers; values are parameters.
-                command.CommandText =
-                    $"DELETE FROM {Database.Names.Outbox} WHERE id IN (SELECT id FROM {Database.Names.Outbox} WHERE sent_at IS NOT NULL AND sent_at < @cutoff ORDER BY sent_at LIMIT @limit)";
-#pragma warning restore CA2100
-                Database.AddTime(command, "cutoff", cutoff);
-                command.AddInt32("limit", limit);
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Prepares a statement on the caller's connection where that saves work (PostgreSQL).</summary>
-    protected virtual Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Deletes up to <paramref name="limit"/> rows sent before <paramref name="cutoff"/>, oldest first; returns how many.</summary>
+    public Task<int> DeleteSentAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        ExpiredRows.DeleteAsync(Database, Database.Names.Outbox, "id", "sent_at IS NOT NULL AND sent_at < @cutoff ORDER BY sent_at", cutoff, limit, cancellationToken);
 
     protected static OutboxMessage ReadMessage(DbDataReader reader) => new()
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using QazBus.Storage.Database;
 using QazBus.Storage.Outbox;
 
 namespace QazBus.Storage.Postgres;
@@ -10,14 +11,14 @@ namespace QazBus.Storage.Postgres;
 /// </summary>
 internal static partial class PostgresOutboxListener
 {
-    public static async Task RunAsync(PostgresDatabase database, OutboxSignal signal, ILogger logger, CancellationToken stoppingToken)
+    public static async Task RunAsync(StorageDatabase database, OutboxSignal signal, ILogger logger, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = await database.DataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+                await using var connection = (NpgsqlConnection)await database.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
                 connection.Notification += (_, _) => signal.Notify();
                 await using (var listen = new NpgsqlCommand($"LISTEN {database.Names.NotifyChannel}", connection))
                 {

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
+using QazBus.Storage.Database;
 using QazBus.Storage.Outbox;
 
 namespace QazBus.Storage.Postgres;
@@ -11,7 +11,7 @@ namespace QazBus.Storage.Postgres;
 /// the rows are free again. An ordering key is held with a transaction-scoped advisory lock, so its rows go out
 /// through one relay at a time, in order.
 /// </summary>
-internal sealed class PostgresOutboxStore(PostgresDatabase database, TimeProvider time) : OutboxStore(database, time)
+internal sealed class PostgresOutboxStore(StorageDatabase database, TimeProvider time) : OutboxStore(database, time)
 {
     private readonly string _claimSql =
         $"""
@@ -28,15 +28,9 @@ internal sealed class PostgresOutboxStore(PostgresDatabase database, TimeProvide
         FOR UPDATE OF o SKIP LOCKED
         """;
 
-    protected override string HeadersParameter => "@headers::jsonb";
-
-    // Npgsql keeps prepared statements on the physical connection: after the first enqueue on a pooled
-    // connection, preparing again costs nothing and each insert skips parsing and planning.
-    protected override Task PrepareAsync(DbCommand command, CancellationToken cancellationToken) => command.PrepareAsync(cancellationToken);
-
     public override async Task<OutboxClaim> ClaimAsync(int batchSize, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = (NpgsqlConnection)await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         NpgsqlTransaction? transaction = null;
         try
         {
@@ -44,7 +38,7 @@ internal sealed class PostgresOutboxStore(PostgresDatabase database, TimeProvide
             var messages = new List<OutboxMessage>(batchSize);
             await using (var command = new NpgsqlCommand(_claimSql, connection, transaction))
             {
-                Database.AddTime(command, "now", Time.GetUtcNow());
+                Database.Dialect.AddTime(command, "now", Time.GetUtcNow());
                 command.Parameters.Add(new NpgsqlParameter<int>("lock_class", Database.Names.OutboxLockClass));
                 command.Parameters.Add(new NpgsqlParameter<int>("batch", batchSize));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -1,20 +1,13 @@
 using System.Globalization;
 using System.Reflection;
-using QazBus.Storage.Configuration;
 
 namespace QazBus.Storage.Schema;
 
 /// <summary>One versioned schema script, embedded in the assembly as <c>V{NNN}__{description}.sql</c>.</summary>
 internal sealed record SchemaScript(int Version, string Description, string Template)
 {
-    private static readonly Lazy<IReadOnlyList<SchemaScript>> PostgresScripts = new(() => Load("Postgres"));
-    private static readonly Lazy<IReadOnlyList<SchemaScript>> SqliteScripts = new(() => Load("Sqlite"));
-
-    /// <summary>The scripts of a provider, oldest first.</summary>
-    public static IReadOnlyList<SchemaScript> For(StorageProvider provider) =>
-        provider == StorageProvider.Postgres ? PostgresScripts.Value : SqliteScripts.Value;
-
-    private static List<SchemaScript> Load(string provider)
+    /// <summary>The scripts embedded from one database's folder (see <see cref="Database.StorageDialect.Scripts"/>), oldest first.</summary>
+    public static List<SchemaScript> Load(string provider)
     {
         var assembly = typeof(SchemaScript).Assembly;
         var prefix = $"QazBus.Storage.{provider}.V";

@@ -11,7 +11,7 @@ namespace QazBus.Storage.Schema;
 public static class StorageSchema
 {
     /// <summary>The schema version this library needs.</summary>
-    public static int LatestVersion => SchemaScript.For(StorageProvider.Postgres)[^1].Version;
+    public static int LatestVersion => StorageDialect.For(StorageProvider.Postgres).Scripts[^1].Version;
 
     /// <summary>
     /// The complete SQL that creates (or upgrades) the storage tables, for a DBA to review and run. Idempotent: running
@@ -22,15 +22,16 @@ public static class StorageSchema
     /// <param name="tablePrefix">The table name prefix (<see cref="StorageOptions.TablePrefix"/>).</param>
     public static string Script(StorageProvider provider, string schema = "public", string tablePrefix = "qazbus_")
     {
-        var names = new StorageNames(provider, schema, tablePrefix);
+        var dialect = StorageDialect.For(provider);
+        var names = new StorageNames(dialect, schema, tablePrefix);
         var sql = new StringBuilder();
-        if (provider == StorageProvider.Postgres)
+        if (dialect.CreateSchemaSql(schema) is { } createSchema)
         {
-            sql.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).AppendLine(";");
+            sql.AppendLine(createSchema);
         }
 
-        sql.AppendLine(SchemaMigrator.VersionTableSql(names));
-        foreach (var script in SchemaScript.For(provider))
+        sql.AppendLine(dialect.VersionTableSql(names));
+        foreach (var script in dialect.Scripts)
         {
             sql.AppendLine().AppendLine(names.Apply(script.Template));
             sql.AppendLine(SchemaMigrator.RecordVersionSql(names, script));

@@ -20,7 +20,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
     private readonly string _probeSql;
     private readonly string _claimSql;
 
-    public SqliteOutboxStore(SqliteDatabase database, TimeProvider time)
+    public SqliteOutboxStore(StorageDatabase database, TimeProvider time)
         : base(database, time)
     {
         var outbox = database.Names.Outbox;
@@ -41,8 +41,6 @@ internal sealed class SqliteOutboxStore : OutboxStore
             """;
     }
 
-    protected override string HeadersParameter => "@headers";
-
     /// <summary>
     /// How long claimed rows stay reserved without a renewal: twice the publish timeout. It bounds how long rows of
     /// a relay that died wait, not how long a live relay may hold them (the claim renews it, see <see cref="Claim"/>).
@@ -51,13 +49,13 @@ internal sealed class SqliteOutboxStore : OutboxStore
 
     public override async Task<OutboxClaim> ClaimAsync(int batchSize, CancellationToken cancellationToken)
     {
-        var connection = (SqliteConnection)await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = (SqliteConnection)await Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             // A read first: while nothing waits, polling never takes the write lock from the application.
             await using (var probe = new SqliteCommand(_probeSql, connection))
             {
-                Database.AddTime(probe, "now", Time.GetUtcNow());
+                Database.Dialect.AddTime(probe, "now", Time.GetUtcNow());
                 if (await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
                 {
                     return EmptyClaim.Instance;
@@ -73,8 +71,8 @@ internal sealed class SqliteOutboxStore : OutboxStore
                 await using (var command = new SqliteCommand(_claimSql, connection, transaction))
                 {
                     command.AddText("owner", _owner);
-                    Database.AddTime(command, "lease_until", now + Lease);
-                    Database.AddTime(command, "now", now);
+                    Database.Dialect.AddTime(command, "lease_until", now + Lease);
+                    Database.Dialect.AddTime(command, "now", now);
                     command.AddInt32("batch", batchSize);
                     await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -148,7 +146,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
                 }
             }
 
-            var connection = (SqliteConnection)await store.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = (SqliteConnection)await store.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -161,7 +159,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
                     await using var mark = new SqliteCommand(sql, connection, transaction);
                     mark.AddText("owner", store._owner);
                     mark.AddText("ids", IdList(sent));
-                    store.Database.AddTime(mark, "now", now);
+                    store.Database.Dialect.AddTime(mark, "now", now);
                     await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -188,7 +186,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
                         $"UPDATE {outbox} SET lease_owner = NULL, lease_until = @retry_at, attempts = attempts + 1, last_error = @error WHERE lease_owner = @owner AND id = @id",
                         connection,
                         transaction);
-                    store.Database.AddTime(failed, "retry_at", outage ? null : RetryAt(now, Messages[i].Attempts + 1));
+                    store.Database.Dialect.AddTime(failed, "retry_at", outage ? null : RetryAt(now, Messages[i].Attempts + 1));
                     failed.AddText("error", Truncate(results[i].Error ?? "publish failed"));
                     failed.AddText("owner", store._owner);
                     failed.AddInt64("id", Messages[i].Id);
@@ -213,7 +211,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
                 try
                 {
                     await Task.Delay(interval, _store.Time, stop).ConfigureAwait(false);
-                    var connection = (SqliteConnection)await _store.Database.OpenAsync(stop).ConfigureAwait(false);
+                    var connection = (SqliteConnection)await _store.Database.OpenConnectionAsync(stop).ConfigureAwait(false);
                     await using (connection.ConfigureAwait(false))
                     {
                         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(stop).ConfigureAwait(false);
@@ -225,7 +223,7 @@ internal sealed class SqliteOutboxStore : OutboxStore
                         renew.AddText("ids", _ids);
 
                         // From when the write lock is ours, like the claim.
-                        _store.Database.AddTime(renew, "lease_until", _store.Time.GetUtcNow() + _store.Lease);
+                        _store.Database.Dialect.AddTime(renew, "lease_until", _store.Time.GetUtcNow() + _store.Lease);
                         await renew.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
                         await transaction.CommitAsync(stop).ConfigureAwait(false);
                     }

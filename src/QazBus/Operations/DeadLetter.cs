@@ -60,7 +60,7 @@ public sealed record DeadLetter
         FaultedAt = message.GetHeader(WireHeaders.ErrorTime),
         Replays = int.TryParse(message.GetHeader(WireHeaders.Replays), out var replays) ? replays : 0,
         Body = Encoding.UTF8.GetString(message.Body.Span),
-        Headers = message.Headers.ToDictionary(h => h.Key, h => TransportMessage.HeaderText(h.Value), StringComparer.Ordinal),
+        Headers = message.Headers.ToDictionary(h => h.Key, h => HeaderText.Lenient(h.Value), StringComparer.Ordinal),
     };
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using QazBus.Configuration;
 using QazBus.Naming;
 using QazBus.Observation;
 using QazBus.Transport;
@@ -31,16 +32,20 @@ public sealed class ErrorQueueClient : IAsyncDisposable
         _time = time;
     }
 
-    /// <summary>Connects with operator credentials.</summary>
-    /// <param name="uri">The broker, <c>amqp://user:password@host:5672/vhost</c>.</param>
+    /// <summary>Connects with operator credentials, the way every QazBus host connects (<see cref="BrokerConnections"/>).</summary>
+    /// <param name="broker">
+    /// The broker: <see cref="RabbitMqOptions.Uri"/> (<c>amqp://user:password@host:5672/vhost</c> or <c>amqps://…</c>),
+    /// <see cref="RabbitMqOptions.Tls"/> for a broker that only the state's authority vouches for, and
+    /// <see cref="RabbitMqOptions.ConnectTimeout"/>.
+    /// </param>
     /// <param name="observers">Told of every replay and discard; pass the message log.</param>
     /// <param name="time">The clock; default system.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <exception cref="BrokerConnectionException">The login was refused, the broker did not answer, or its certificate was not trusted.</exception>
     public static async Task<ErrorQueueClient> ConnectAsync(
-        Uri uri, IEnumerable<IMessageObserver>? observers = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+        RabbitMqOptions broker, IEnumerable<IMessageObserver>? observers = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var factory = new ConnectionFactory { Uri = uri, ClientProvidedName = "qazbus-operator" };
-        var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await new BrokerConnections(broker).OpenAsync("qazbus-operator", cancellationToken).ConfigureAwait(false);
         return new ErrorQueueClient(connection, observers?.ToArray() ?? [], time ?? TimeProvider.System);
     }
 
@@ -139,7 +144,7 @@ public sealed class ErrorQueueClient : IAsyncDisposable
                 var replayed = message.WithHeaders(
                     [
                         new(WireHeaders.Replays, letter.Replays + 1),
-                        new(WireHeaders.ReplayedAt, now.ToString("O", CultureInfo.InvariantCulture)),
+                        new(WireHeaders.ReplayedAt, HeaderText.Time(now)),
                         new(WireHeaders.ReplayedBy, operatorName),
                     ],
                     remove: ResetOnReplay);

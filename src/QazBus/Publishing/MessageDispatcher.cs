@@ -12,7 +12,7 @@ namespace QazBus.Publishing;
 /// Sends a prepared <see cref="OutgoingMessage"/>: declares its exchange once, publishes with confirms, counts it
 /// and tells the observers (message log). Used by direct publishing and by the outbox relay alike.
 /// </summary>
-public sealed class MessageDispatcher
+internal sealed class MessageDispatcher
 {
     private readonly IBusTransport _transport;
     private readonly IMessageObserver[] _observers;

@@ -6,7 +6,7 @@ namespace QazBus.Publishing;
 /// <summary>A contract turned into its wire form, ready to publish now or to store in an outbox and publish later.</summary>
 /// <param name="Contract">The contract version.</param>
 /// <param name="Message">Body, CloudEvents headers and AMQP properties.</param>
-public sealed record OutgoingMessage(ContractDescriptor Contract, TransportMessage Message)
+internal sealed record OutgoingMessage(ContractDescriptor Contract, TransportMessage Message)
 {
     /// <summary>The exchange to publish to: <c>{contract}.v{major}</c>.</summary>
     public string Exchange => Contract.Exchange;

@@ -16,16 +16,16 @@ namespace QazBus.Publishing;
 /// The one place a contract becomes a wire message: ownership, deprecation and validation checks, JSON body,
 /// CloudEvents headers, trace context. Used by direct publishing and by the outbox alike.
 /// </summary>
-public sealed class OutgoingMessageFactory
+internal sealed class OutgoingMessageFactory
 {
-    private readonly ContractCatalog _catalog;
+    private readonly ContractDescriptorCache _catalog;
     private readonly DeprecationPolicy _deprecation;
     private readonly TimeProvider _time;
     private readonly Signing.MessageSigner _signer;
     private readonly string _system;
     private readonly string _agency;
 
-    internal OutgoingMessageFactory(ContractCatalog catalog, DeprecationPolicy deprecation, Signing.MessageSigner signer, IOptions<QazBusOptions> options, TimeProvider time)
+    internal OutgoingMessageFactory(ContractDescriptorCache catalog, DeprecationPolicy deprecation, Signing.MessageSigner signer, IOptions<QazBusOptions> options, TimeProvider time)
     {
         _signer = signer;
         _catalog = catalog;
@@ -81,7 +81,7 @@ public sealed class OutgoingMessageFactory
             [WireHeaders.Id] = messageId,
             [WireHeaders.Source] = _system,
             [WireHeaders.Type] = descriptor.Name,
-            [WireHeaders.Time] = time.ToString("O", CultureInfo.InvariantCulture),
+            [WireHeaders.Time] = HeaderText.Time(time),
             [WireHeaders.DataSchema] = descriptor.DataSchema,
         };
         TraceContext.Inject(activity, headers);

@@ -54,6 +54,4 @@ public static class DelayLevels
     }
 
     internal static string Format(IEnumerable<TimeSpan> delays) => string.Join(", ", delays.Select(Label));
-
-    internal static string Rfc3339(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 }

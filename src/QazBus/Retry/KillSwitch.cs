@@ -6,6 +6,18 @@ namespace QazBus.Retry;
 /// Watches an endpoint's latest outcomes; trips when the failure ratio passes the threshold, so the endpoint
 /// pauses while the system it depends on is down, instead of spending every message's retries.
 /// </summary>
+/// <remarks>
+/// Not Polly's circuit breaker (Polly 8.9.1 is referenced, and the HTTP adapters use it), because it does a
+/// different job. A breaker guards calls: while open it fails each call with <c>BrokenCircuitException</c>, so the
+/// consumer would still take every message off the queue only to reject it; the bus instead stops consuming and
+/// leaves the messages in the queue, which only a "tripped" signal from here can start. Polly samples over time
+/// (<c>SamplingDuration</c>), not over an endpoint's latest <see cref="KillSwitchOptions.WindowSize"/> messages,
+/// which is what the settings promise whatever the traffic rate; it offers no way to record an outcome without
+/// running the call through it, while the pipeline records a message's outcome only after its immediate retries
+/// and leaves permanent failures out; and its half-open state lets one trial call through, while the endpoint
+/// resumes whole after <see cref="KillSwitchOptions.Pause"/> with a fresh window. Fitting it would mean wrapping
+/// each handler call in a pipeline and catching its exception to learn of a trip: more code than this window.
+/// </remarks>
 internal sealed class KillSwitch(KillSwitchOptions options)
 {
     private readonly Lock _gate = new();

@@ -98,7 +98,7 @@ internal sealed class MessageSigner : IDisposable
         if (envelope.Time < now - _options.MaxMessageAge || envelope.Time > now + _options.MaxClockSkew)
         {
             throw new MessageRejectedException(RejectReason.SignatureExpired,
-                $"Message time {envelope.Time.ToString("O", CultureInfo.InvariantCulture)} is outside the accepted window ({QazBusOptions.SectionName}:Signing:MaxMessageAge {_options.MaxMessageAge}, MaxClockSkew {_options.MaxClockSkew}).");
+                $"Message time {Wire.HeaderText.Time(envelope.Time)} is outside the accepted window ({QazBusOptions.SectionName}:Signing:MaxMessageAge {_options.MaxMessageAge}, MaxClockSkew {_options.MaxClockSkew}).");
         }
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QazBus.Configuration;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.Naming;
 
 namespace QazBus.Telemetry;

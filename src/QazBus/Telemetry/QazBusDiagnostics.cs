@@ -21,30 +21,21 @@ public static class QazBusDiagnostics
 
     internal static readonly Meter Meter = new(SourceName, typeof(QazBusDiagnostics).Assembly.GetName().Version?.ToString());
 
-    internal static readonly Counter<long> Published = Meter.CreateCounter<long>(
-        "qazbus.messages.published", "{message}", "Messages published and confirmed by the broker.");
-
-    internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>(
-        "qazbus.messages.consumed", "{message}", "Messages handled successfully.");
-
-    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(
-        "qazbus.messages.failed", "{message}", "Handler attempts that threw.");
-
-    internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(
-        "qazbus.messages.dead_lettered", "{message}", "Messages moved to an error queue.");
-
-    internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(
-        "qazbus.messages.retried", "{message}", "Immediate retries of a failed handler.");
-
-    internal static readonly Counter<long> Redelivered = Meter.CreateCounter<long>(
-        "qazbus.messages.redelivered", "{message}", "Messages scheduled for delayed redelivery.");
-
-    internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(
-        "qazbus.messages.duplicate", "{message}", "Messages dropped by the inbox as already handled.");
+    internal static readonly Counter<long> Published = Messages("published", "Messages published and confirmed by the broker.");
+    internal static readonly Counter<long> Consumed = Messages("consumed", "Messages handled successfully.");
+    internal static readonly Counter<long> Failed = Messages("failed", "Handler attempts that threw.");
+    internal static readonly Counter<long> DeadLettered = Messages("dead_lettered", "Messages moved to an error queue.");
+    internal static readonly Counter<long> Retried = Messages("retried", "Immediate retries of a failed handler.");
+    internal static readonly Counter<long> Redelivered = Messages("redelivered", "Messages scheduled for delayed redelivery.");
+    internal static readonly Counter<long> Duplicates = Messages("duplicate", "Messages dropped by the inbox as already handled.");
 
     internal static readonly Counter<long> DeprecatedUse = Meter.CreateCounter<long>(
         "qazbus.contract.deprecated_use", "{message}", "Messages published or consumed in a deprecated contract version.");
 
     internal static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>(
         "qazbus.handler.duration", "s", "Time spent in a handler per attempt.");
+
+    // Every message counter has the same unit and prefix: one place for both.
+    private static Counter<long> Messages(string name, string description) =>
+        Meter.CreateCounter<long>("qazbus.messages." + name, "{message}", description);
 }

@@ -5,7 +5,7 @@ namespace QazBus.Transport;
 /// pipeline tests). Both give the same semantics: durable topology, confirmed sends, and at-least-once delivery
 /// where a message is acknowledged only after the consume callback returns.
 /// </summary>
-public interface IBusTransport : IAsyncDisposable
+internal interface IBusTransport : IAsyncDisposable
 {
     /// <summary>True while the connection to the broker is open (always true in memory).</summary>
     bool IsConnected { get; }
@@ -53,10 +53,10 @@ public interface IBusTransport : IAsyncDisposable
 /// <param name="PrefetchCount">How many unacknowledged messages the broker may push at once.</param>
 /// <param name="ConcurrencyLimit">How many messages are handled at the same time.</param>
 /// <param name="DrainTimeout">How long disposing waits for messages in flight before it closes the channel anyway (their messages return to the queue).</param>
-public sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit, TimeSpan DrainTimeout);
+internal sealed record ConsumerSettings(ushort PrefetchCount, ushort ConcurrencyLimit, TimeSpan DrainTimeout);
 
 /// <summary>A running consumer.</summary>
-public interface IBusConsumer : IAsyncDisposable
+internal interface IBusConsumer : IAsyncDisposable
 {
     /// <summary>Stops taking new messages; those in flight finish.</summary>
     Task PauseAsync();

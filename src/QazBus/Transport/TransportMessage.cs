@@ -1,14 +1,14 @@
-using System.Globalization;
-using System.Text;
+using QazBus.Wire;
 
 namespace QazBus.Transport;
 
 /// <summary>A message as a transport carries it: body, AMQP properties and headers.</summary>
 /// <remarks>
 /// Header values keep the types the broker delivered (AMQP long strings arrive as <c>byte[]</c>), so a message
-/// forwarded to an error queue keeps its original headers untouched. Read them with <see cref="GetHeader"/>.
+/// forwarded to an error queue keeps its original headers untouched. Read them with <see cref="GetHeader"/>, the one
+/// reader of the wire: it knows both CloudEvents prefixes.
 /// </remarks>
-public sealed class TransportMessage
+internal sealed record TransportMessage
 {
     /// <summary>The body bytes. Owned by this message (copied out of the client's buffers).</summary>
     public required ReadOnlyMemory<byte> Body { get; init; }
@@ -37,11 +37,37 @@ public sealed class TransportMessage
     /// <summary>True when the broker delivered this message before (it was not acknowledged).</summary>
     public bool Redelivered { get; init; }
 
-    /// <summary>Reads a header as text, whatever type the broker delivered it as.</summary>
+    /// <summary>
+    /// Reads a header as text, whatever type the broker delivered it as; null when absent or of a type with no text
+    /// form (a table, an array). A CloudEvents attribute (<c>cloudEvents:id</c>) is also found under the binding's
+    /// alternative prefix (<c>cloudEvents_id</c>).
+    /// </summary>
     public string? GetHeader(string name) =>
-        Headers.TryGetValue(name, out var value) ? HeaderText(value) : null;
+        TryGetHeaderValue(name, out var value, out _) ? HeaderText.Lenient(value) : null;
 
-    /// <summary>A copy with the same body, properties and headers, plus or minus some headers.</summary>
+    /// <summary>The raw value of a header, looked up as <see cref="GetHeader"/> does; <paramref name="found"/> is the name it was found under.</summary>
+    internal bool TryGetHeaderValue(string name, out object? value, out string found)
+    {
+        found = name;
+        if (Headers.TryGetValue(name, out value) && value is not null)
+        {
+            return true;
+        }
+
+        if (name.StartsWith(WireHeaders.CloudEventsPrefix, StringComparison.Ordinal))
+        {
+            var alternative = string.Concat(WireHeaders.CloudEventsAlternativePrefix, name.AsSpan(WireHeaders.CloudEventsPrefix.Length));
+            if (Headers.TryGetValue(alternative, out value) && value is not null)
+            {
+                found = alternative;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A copy with the same body, properties and headers, plus or minus some headers; not marked redelivered (it is sent anew).</summary>
     public TransportMessage WithHeaders(IEnumerable<KeyValuePair<string, object?>> set, IEnumerable<string>? remove = null)
     {
         var headers = new Dictionary<string, object?>(Headers, StringComparer.Ordinal);
@@ -58,27 +84,6 @@ public sealed class TransportMessage
             headers[key] = value;
         }
 
-        return new TransportMessage
-        {
-            Body = Body,
-            Headers = headers,
-            ContentType = ContentType,
-            MessageId = MessageId,
-            CorrelationId = CorrelationId,
-            Type = Type,
-            AppId = AppId,
-            Timestamp = Timestamp,
-        };
+        return this with { Headers = headers, Redelivered = false };
     }
-
-    internal static string? HeaderText(object? value) => value switch
-    {
-        null => null,
-        string s => s,
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        ReadOnlyMemory<byte> memory => Encoding.UTF8.GetString(memory.Span),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        // A table or an array has no text form: null, never "System.Collections.Generic.Dictionary`2[…]".
-        _ => null,
-    };
 }

@@ -1,11 +1,13 @@
 using System.Collections;
+using System.Globalization;
 using System.Text;
 using QazBus.Pipeline;
 
 namespace QazBus.Wire;
 
 /// <summary>
-/// Reads a CloudEvents attribute from an AMQP header strictly. The AMQP binding carries attributes as strings; RabbitMQ
+/// Reads AMQP header values as text: strictly for CloudEvents attributes (<see cref="Read"/>), leniently for display
+/// (<see cref="Lenient"/>), and writes header times (<see cref="Time"/>). Strictly: The AMQP binding carries attributes as strings; RabbitMQ
 /// clients hand a received long string over as bytes, so bytes are accepted when they are valid UTF-8. Any other AMQP
 /// type (a table, an array, a number, a boolean) is refused: turning it into text with <c>ToString()</c> would give
 /// every such message the same id (<c>System.Collections.Generic.Dictionary`2[…]</c>), and the inbox would then drop
@@ -48,6 +50,23 @@ internal static class HeaderText
 
         return text;
     }
+
+    /// <summary>
+    /// A header as text for display and logs, never throwing: bytes as UTF-8, numbers and times invariant; null for a
+    /// table or an array, which have no text form (never <c>System.Collections.Generic.Dictionary`2[…]</c>).
+    /// </summary>
+    public static string? Lenient(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        ReadOnlyMemory<byte> memory => Encoding.UTF8.GetString(memory.Span),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>The one text form of a time in a header: RFC 3339 with the offset, round-trip precision.</summary>
+    public static string Time(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 
     private static string Decode(string header, byte[] bytes)
     {

@@ -56,20 +56,12 @@ internal sealed record IncomingEnvelope(
     private static string Required(TransportMessage message, string attribute)
     {
         var name = WireHeaders.CloudEventsPrefix + attribute;
-        if (!message.Headers.TryGetValue(name, out var raw) || raw is null)
-        {
-            var alternative = WireHeaders.CloudEventsAlternativePrefix + attribute;
-            if (message.Headers.TryGetValue(alternative, out raw) && raw is not null)
-            {
-                name = alternative;
-            }
-        }
-
-        var value = HeaderText.Read(name, raw);
+        message.TryGetHeaderValue(name, out var raw, out var found);
+        var value = HeaderText.Read(found, raw);
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new MessageRejectedException(RejectReason.MissingHeader,
-                $"Required header '{WireHeaders.CloudEventsPrefix}{attribute}' is missing or empty.");
+                $"Required header '{name}' is missing or empty.");
         }
 
         return value;

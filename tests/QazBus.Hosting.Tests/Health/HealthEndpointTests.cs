@@ -1,3 +1,4 @@
+using QazBus.Runtime;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public sealed class HealthEndpointTests
             Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
             using var post = await Http.PostAsync(new Uri(server.Address, QazBusHealthChecks.ReadyPath), null);
             Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+            Assert.Equal(["GET", "HEAD"], post.Content.Headers.Allow.Order(StringComparer.Ordinal));
         }
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.TestSupport;
 
 namespace QazBus.Hosting.Tests.Support;

@@ -1,3 +1,4 @@
+using QazBus.Runtime;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using OpenTelemetry.Metrics;
 using QazBus.Contracts.Population;
 using QazBus.Hosting.Tests.Support;
@@ -34,8 +36,6 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
         var queue = $"{system}.citizens";
         var spans = new RecordedCollection<Activity>();
         var metrics = new RecordedCollection<MetricSnapshot>();
-        var consumerLogs = new LogRecorder();
-        var registryLogs = new LogRecorder();
         var sink = new MessageSink<CitizenRegisteredV2>
         {
             // The first citizen fails once (an immediate retry); the second always (redelivered, then dead-lettered).
@@ -54,9 +54,11 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
                 s.AddSingleton(sink);
                 s.ExportSpansTo(spans);
                 s.ExportMetricsTo(metrics);
-                consumerLogs.AddTo(s);
+                CollectEveryLog(s);
             });
-        var registry = WorkerHosts.Build($"mju.population-registry-{TestHosts.Unique()}", Uri, services: registryLogs.AddTo);
+        var registry = WorkerHosts.Build($"mju.population-registry-{TestHosts.Unique()}", Uri, services: CollectEveryLog);
+        var consumerLogs = consumer.Services.GetFakeLogCollector();
+        var registryLogs = registry.Services.GetFakeLogCollector();
 
         try
         {
@@ -97,15 +99,12 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
 
                 // Each dead-lettering is logged after its span ended: once the three are logged, every path is done.
                 // (Other test assemblies' messages on the shared exchanges may arrive too; they only add texts to check.)
-                await consumerLogs.Entries.WaitForAsync(
-                    entries => new[] { "handler-failed", "schema-violation", "malformed-json" }.All(reason =>
-                        entries.Any(e => e.Message.Contains($"to {queue}_error: {reason}", StringComparison.Ordinal))),
-                    "the three dead-letterings",
-                    TimeSpan.FromSeconds(30));
+                await WaitForDeadLetteringsAsync(consumerLogs, queue, ["handler-failed", "schema-violation", "malformed-json"], TimeSpan.FromSeconds(30));
 
                 // The failed deliveries' process spans end when their delivery is done, just after that log.
+                // (Rejected messages' process spans fail too, but carry no attempt: no handler ran.)
                 await spans.WaitForAsync(
-                    all => all.Count(a => a.DisplayName == $"{queue} process" && a.Status == ActivityStatusCode.Error) >= 2,
+                    all => all.Count(a => IsFailedHandling(a, queue)) >= 2,
                     "the two failed deliveries' spans");
                 var collected = consumer.CollectMetrics(metrics);
 
@@ -132,12 +131,13 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
                     }
                 }
 
-                foreach (var entry in consumerLogs.Entries.Snapshot().Concat(registryLogs.Entries.Snapshot()))
+                var logs = consumerLogs.GetSnapshot().Concat(registryLogs.GetSnapshot()).ToList();
+                foreach (var entry in logs)
                 {
                     var name = $"log {entry.Category} {entry.Level}";
                     texts.Add((name, entry.Message));
-                    texts.AddRange(entry.Values.Select(v => (name + " value", v)));
-                    texts.Add((name + " exception", entry.Exception ?? string.Empty));
+                    texts.AddRange((entry.StructuredState ?? []).Select(v => (name + " value", $"{v.Key}={v.Value}")));
+                    texts.Add((name + " exception", entry.Exception?.ToString() ?? string.Empty));
                 }
 
                 // The scenario did take every path, so the check below looked at something.
@@ -148,10 +148,17 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
                 Assert.Equal(
                     [2, 4],
                     spans.Snapshot()
-                        .Where(s => s.DisplayName == $"{queue} process" && s.Status == ActivityStatusCode.Error)
+                        .Where(s => IsFailedHandling(s, queue))
                         .Select(s => (int)s.GetTagItem("qazbus.attempt")!)
                         .Order());
-                Output.WriteLine($"Checked {texts.Count} texts from {spans.Count} spans, {collected.Count} metrics and {consumerLogs.Entries.Count + registryLogs.Entries.Count} log entries.");
+                // The two rejected messages: their process spans fail with the reason code, and say nothing else of the body.
+                Assert.Equal(
+                    ["malformed-json", "schema-violation"],
+                    spans.Snapshot()
+                        .Where(s => s.DisplayName == $"{queue} process" && s.Status == ActivityStatusCode.Error && s.GetTagItem("qazbus.attempt") is null)
+                        .Select(s => s.StatusDescription)
+                        .Order());
+                Output.WriteLine($"Checked {texts.Count} texts from {spans.Count} spans, {collected.Count} metrics and {logs.Count} log entries.");
 
                 var leaks = texts
                     .SelectMany(t => PersonalData.Where(p => t.Text.Contains(p, StringComparison.Ordinal)).Select(p => $"{t.Where}: '{p}' in {t.Text}"))
@@ -163,6 +170,40 @@ public sealed class PersonalDataTests(BrokerFixture fixture, ITestOutputHelper o
         {
             await using var connection = await Broker.CreateConnectionAsync();
             await BrokerProbe.DeleteEndpointAsync(connection, queue);
+        }
+    }
+
+    /// <summary>A process span of a delivery whose handler ran and failed (a rejected message has no attempt).</summary>
+    private static bool IsFailedHandling(Activity span, string queue) =>
+        span.DisplayName == $"{queue} process" && span.Status == ActivityStatusCode.Error && span.GetTagItem("qazbus.attempt") is not null;
+
+    /// <summary>Collects a host's log records at every level, whatever the console's minimum level is.</summary>
+    private static void CollectEveryLog(IServiceCollection services)
+    {
+        services.AddFakeLogging();
+        services.Configure<LoggerFilterOptions>(options =>
+            options.Rules.Add(new LoggerFilterRule(typeof(FakeLoggerProvider).FullName, null, LogLevel.Trace, null)));
+    }
+
+    /// <summary>Waits until a dead-lettering to the error queue is logged for each reason.</summary>
+    private static async Task WaitForDeadLetteringsAsync(FakeLogCollector logs, string queue, string[] reasons, TimeSpan timeout)
+    {
+        var waiting = reasons.ToHashSet(StringComparer.Ordinal);
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var record in logs.GetLogsAsync(cancel.Token))
+            {
+                waiting.RemoveWhere(reason => record.Message.Contains($"to {queue}_error: {reason}", StringComparison.Ordinal));
+                if (waiting.Count == 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Timed out waiting for the dead-letterings ({string.Join(", ", waiting)}); {logs.Count} log record(s).");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using QazBus.Publishing;
+using QazBus.TestSupport;
 using Xunit.Abstractions;
 
 namespace QazBus.Hosting.Tests.Telemetry;

@@ -50,7 +50,7 @@ public sealed class DeadLetterOperationsTests(BrokerFixture fixture, ITestOutput
         await faults.WaitForAsync((f, _) => f.MessageId == second);
 
         var records = new RecordingObserver();
-        await using var client = await ErrorQueueClient.ConnectAsync(new Uri(Uri), [records]);
+        await using var client = await ErrorQueueClient.ConnectAsync(new QazBus.Configuration.RabbitMqOptions { Uri = Uri }, [records]);
         var listed = await client.ListAsync(queue);
         Assert.Equal(new[] { first, second }.Order(), listed.Select(l => l.MessageId!).Order()); // handled concurrently: any order
         Assert.All(listed, l => Assert.Equal("handler-failed", l.Reason));
@@ -59,7 +59,7 @@ public sealed class DeadLetterOperationsTests(BrokerFixture fixture, ITestOutput
 
         // The downstream system is fixed; the operator replays one message and discards the other.
         // What an operator types: the qazbus tool, as a separate process.
-        var (listCode, listOutput) = await QazBusToolAsync("errors", "list", queue, "--uri", Uri);
+        var (listCode, listOutput) = await QazBusTool.RunAsync(Output, "errors", "list", queue, "--uri", Uri);
         Assert.Equal(0, listCode);
         Assert.Contains(first, listOutput, StringComparison.Ordinal);
         Assert.Contains(second, listOutput, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class DeadLetterOperationsTests(BrokerFixture fixture, ITestOutput
 
         Volatile.Write(ref broken, false);
         var logFile = Path.Combine(Path.GetTempPath(), $"qazbus-operator-{TestHosts.Unique()}.db");
-        var (replayCode, replayOutput) = await QazBusToolAsync("errors", "replay", queue, "--id", first, "--by", "operator-aigerim", "--connection", $"Data Source={logFile}", "--uri", Uri);
+        var (replayCode, replayOutput) = await QazBusTool.RunAsync(Output, "errors", "replay", queue, "--id", first, "--by", "operator-aigerim", "--connection", $"Data Source={logFile}", "--uri", Uri);
         Assert.True(replayCode == 0, replayOutput);
         Assert.Contains("replayed 1 message", replayOutput, StringComparison.Ordinal);
 
@@ -97,23 +97,6 @@ public sealed class DeadLetterOperationsTests(BrokerFixture fixture, ITestOutput
         await consumer.StopAsync();
         await using var connection = await Broker.CreateConnectionAsync();
         await BrokerProbe.DeleteEndpointAsync(connection, queue);
-    }
-
-    private async Task<(int ExitCode, string Output)> QazBusToolAsync(params string[] arguments)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "QazBus.Cli.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Output.WriteLine($"$ qazbus {string.Join(' ', arguments[..^2])}\n{output}{error}");
-        return (process.ExitCode, output + error);
     }
 
     private sealed class RecordingObserver : IMessageObserver

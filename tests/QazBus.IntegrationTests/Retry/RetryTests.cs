@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using QazBus.Contracts.Population;
-using QazBus.Hosting;
+using QazBus.Runtime;
 using QazBus.Publishing;
 using QazBus.TestSupport;
 using Xunit.Abstractions;

@@ -3,9 +3,15 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using QazBus.Configuration;
 using QazBus.Contracts.Population;
+using QazBus.Naming;
 using QazBus.Publishing;
 using QazBus.TestSupport;
+using QazBus.Transport;
+using QazBus.Transport.RabbitMq;
 using Xunit.Abstractions;
 
 namespace QazBus.IntegrationTests.Security;
@@ -16,19 +22,8 @@ public sealed class TlsTests(BrokerFixture fixture, ITestOutputHelper output) : 
     [Fact]
     public async Task A_system_publishes_and_consumes_over_amqps_trusting_only_the_configured_authority()
     {
-        var port = FreePort();
-        var folder = Directory.CreateTempSubdirectory("qazbus-tls-").FullName;
-        var (caPath, otherCaPath) = WriteCertificates(folder);
-        await using var broker = await PrivateRabbitMq.StartNewAsync(Output.WriteLine, home => File.WriteAllText(Path.Combine(home, "extra.conf"), $"""
-            listeners.ssl.default = 127.0.0.1:{port}
-            ssl_options.cacertfile = {Path.Combine(folder, "ca.pem")}
-            ssl_options.certfile = {Path.Combine(folder, "server.pem")}
-            ssl_options.keyfile = {Path.Combine(folder, "server.key")}
-            ssl_options.verify = verify_none
-            ssl_options.fail_if_no_peer_cert = false
-
-            """));
-        var amqps = $"amqps://guest:guest@localhost:{port}/";
+        var (broker, amqps, caPath, otherCaPath) = await StartTlsBrokerAsync();
+        await using var _ = broker;
 
         var sink = new MessageSink<AddressChanged>();
         var tls = new Dictionary<string, string?> { ["QazBus:RabbitMq:Tls:CaCertificatePath"] = caPath };
@@ -54,8 +49,59 @@ public sealed class TlsTests(BrokerFixture fixture, ITestOutputHelper output) : 
             ["QazBus:RabbitMq:Tls:CaCertificatePath"] = otherCaPath,
             ["QazBus:RabbitMq:ConnectTimeout"] = "00:00:03",
         });
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => impostor.StartAsync());
+        var refused = await Assert.ThrowsAsync<BrokerConnectionException>(() => impostor.StartAsync());
         Output.WriteLine(refused.Message);
+        Assert.Equal(BrokerConnectionFailure.CertificateNotTrusted, refused.Failure);
+        Assert.Contains("not trusted by the configured authority", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_operator_lists_dead_letters_over_amqps_trusting_only_the_configured_authority()
+    {
+        var (broker, amqps, caPath, otherCaPath) = await StartTlsBrokerAsync();
+        await using var _ = broker;
+        const string queue = "kgd.tax-office.address-changes";
+        var transport = new RabbitMqTransport(
+            Options.Create(new QazBusOptions { System = "kgd.tax-office", Transport = TransportKind.RabbitMq, RabbitMq = { Uri = amqps, Tls = { CaCertificatePath = caPath } } }),
+            NullLogger<RabbitMqTransport>.Instance);
+        await using (transport)
+        {
+            await transport.DeclareEndpointAsync(queue, [], CancellationToken.None);
+            await transport.SendToErrorQueueAsync(BusNames.ErrorQueue(queue), new TransportMessage
+            {
+                Body = "{}"u8.ToArray(),
+                MessageId = "tls-dead-letter-1",
+                Headers = { [QazBus.Wire.WireHeaders.ErrorReason] = "handler-failed" },
+            }, CancellationToken.None);
+        }
+
+        var (listed, output) = await QazBusTool.RunAsync(Output, "errors", "list", queue, "--ca", caPath, "--uri", amqps);
+        Assert.True(listed == 0, output);
+        Assert.Contains("tls-dead-letter-1", output, StringComparison.Ordinal);
+
+        // A broker certificate the configured authority did not sign is refused at once, and said so.
+        var (refused, refusal) = await QazBusTool.RunAsync(Output, "errors", "list", queue, "--ca", otherCaPath, "--connect-timeout", "00:00:05", "--uri", amqps);
+        Assert.NotEqual(0, refused);
+        Assert.Contains("not trusted by the configured authority", refusal, StringComparison.Ordinal);
+        Assert.Contains(otherCaPath, refusal, StringComparison.Ordinal);
+    }
+
+    // A private broker with a TLS listener whose certificate the test CA signed.
+    private async Task<(PrivateRabbitMq Broker, string Amqps, string CaPath, string OtherCaPath)> StartTlsBrokerAsync()
+    {
+        var port = FreePort();
+        var folder = Directory.CreateTempSubdirectory("qazbus-tls-").FullName;
+        var (caPath, otherCaPath) = WriteCertificates(folder);
+        var broker = await PrivateRabbitMq.StartNewAsync(Output.WriteLine, home => File.WriteAllText(Path.Combine(home, "extra.conf"), $"""
+            listeners.ssl.default = 127.0.0.1:{port}
+            ssl_options.cacertfile = {Path.Combine(folder, "ca.pem")}
+            ssl_options.certfile = {Path.Combine(folder, "server.pem")}
+            ssl_options.keyfile = {Path.Combine(folder, "server.key")}
+            ssl_options.verify = verify_none
+            ssl_options.fail_if_no_peer_cert = false
+
+            """));
+        return (broker, $"amqps://guest:guest@localhost:{port}/", caPath, otherCaPath);
     }
 
     private static int FreePort()

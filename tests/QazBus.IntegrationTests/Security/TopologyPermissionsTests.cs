@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using QazBus.Contracts.Population;
 using QazBus.Naming;
 using QazBus.Publishing;
-using QazBus.Registry;
-using QazBus.Registry.Topology;
+using QazBus.Schemas.Registry;
+using QazBus.Schemas.Topology;
 using QazBus.TestSupport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -19,31 +19,11 @@ namespace QazBus.IntegrationTests.Security;
 /// </summary>
 public sealed class TopologyPermissionsTests(BrokerFixture fixture, ITestOutputHelper output) : BrokerTest(fixture, output)
 {
-    private static string RepositoryFile(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
-    }
-
-    private static BusRegistry SampleRegistry()
-    {
-        Assert.True(RegistryDocument.TryParse(File.ReadAllText(RepositoryFile("deploy/registry/registry.json")), out var document, out var problem), problem?.ToString());
-        return document!.Registry;
-    }
-
     [Fact]
     public void The_committed_definitions_are_the_ones_generated_from_the_registry()
     {
-        var generated = TopologyGenerator.ToJson(TopologyGenerator.Generate(SampleRegistry(), "qazbus"));
-        var committed = File.ReadAllText(RepositoryFile("deploy/rabbitmq/definitions.json"));
+        var generated = TopologyGenerator.ToJson(TopologyGenerator.Generate(RepositoryFiles.SampleRegistry(), "qazbus"));
+        var committed = File.ReadAllText(RepositoryFiles.Find("deploy/rabbitmq/definitions.json"));
         Assert.True(generated == committed, "deploy/rabbitmq/definitions.json is stale: run `dotnet run --project src/QazBus.Cli -- topology --out deploy/rabbitmq/definitions.json`");
     }
 
@@ -58,7 +38,7 @@ public sealed class TopologyPermissionsTests(BrokerFixture fixture, ITestOutputH
             ["mju.population-registry"] = Guid.NewGuid().ToString("N"),
             ["kgd.tax-office"] = Guid.NewGuid().ToString("N"),
         };
-        var json = TopologyGenerator.ToJson(TopologyGenerator.Generate(SampleRegistry(), vhost, passwords));
+        var json = TopologyGenerator.ToJson(TopologyGenerator.Generate(RepositoryFiles.SampleRegistry(), vhost, passwords));
 
         using var http = new HttpClient { BaseAddress = new Uri(management) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));

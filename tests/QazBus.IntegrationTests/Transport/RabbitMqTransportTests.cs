@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using QazBus.Contracts.Population;
 using QazBus.Publishing;
 using QazBus.TestSupport;
+using QazBus.Transport.RabbitMq;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Xunit.Abstractions;
@@ -142,8 +143,36 @@ public sealed class RabbitMqTransportTests(BrokerFixture fixture, ITestOutputHel
 
         using var host = TestHosts.Build("mju.population-registry", $"amqp://guest:guest@127.0.0.1:{port}/",
             settings: new Dictionary<string, string?> { ["QazBus:RabbitMq:ConnectTimeout"] = "00:00:02" });
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        var failure = await Assert.ThrowsAsync<BrokerConnectionException>(() => host.StartAsync());
+        Assert.Equal(BrokerConnectionFailure.NotAnswering, failure.Failure);
+        Assert.Contains("does not answer", failure.Message, StringComparison.Ordinal);
         Assert.Contains("QazBus:RabbitMq:ConnectTimeout", failure.Message, StringComparison.Ordinal);
         Assert.Contains("QazBus:RabbitMq:Uri", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_says_login_refused_at_once_through_the_transport_and_the_cli()
+    {
+        const string password = "not-the-password-4f1d";
+        var wrong = new UriBuilder(Uri) { Password = password }.Uri;
+        var vhost = Uri.TrimEnd('/')[(Uri.TrimEnd('/').LastIndexOf('/') + 1)..];
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // ConnectTimeout stays at 20 s: a refused login is not retried, so it fails well before that.
+        using var host = TestHosts.Build("mju.population-registry", wrong.ToString());
+        var failure = await Assert.ThrowsAsync<BrokerConnectionException>(() => host.StartAsync());
+        Output.WriteLine(failure.Message);
+        Assert.Equal(BrokerConnectionFailure.LoginRefused, failure.Failure);
+        Assert.Contains("login refused", failure.Message, StringComparison.Ordinal);
+        Assert.Contains($"user '{wrong.UserInfo.Split(':')[0]}'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains($"vhost '{System.Uri.UnescapeDataString(vhost)}'", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, failure.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"took {started.Elapsed}: the refused login was retried");
+
+        var (exitCode, output) = await QazBusTool.RunAsync(Output, "errors", "list", "kgd.tax-office.address-changes", "--uri", wrong.ToString());
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: ", output, StringComparison.Ordinal);
+        Assert.Contains("login refused", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, output, StringComparison.Ordinal);
     }
 }

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using QazBus.Contracts;
 using QazBus.Contracts.Population;
-using QazBus.Registry;
+using QazBus.Schemas.Registry;
 using QazBus.Schemas.Catalog;
 
 namespace QazBus.Schemas.Tests.Catalog;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using QazBus.Contracts;
 using QazBus.Contracts.Population;
-using QazBus.Registry;
+using QazBus.Schemas.Registry;
 
 namespace QazBus.Schemas.Tests.Registry;
 

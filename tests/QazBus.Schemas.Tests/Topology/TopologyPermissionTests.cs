@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using QazBus.Registry;
-using QazBus.Registry.Topology;
+using QazBus.Schemas.Registry;
+using QazBus.Schemas.Topology;
 
 namespace QazBus.Schemas.Tests.Topology;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using QazBus.Publishing;
 using QazBus.Storage.Configuration;
 using QazBus.Storage.Retention;
@@ -59,7 +60,7 @@ public abstract class InboxScenarios(StorageProvider provider, ITestOutputHelper
     [Fact]
     public async Task Retention_deletes_old_inbox_rows_and_old_sent_outbox_rows_only()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var harness = Harness();
         await harness.StartConsumerAsync();
         var publisher = await harness.StartPublisherAsync(services: s => s.AddSingleton<TimeProvider>(clock));
@@ -72,7 +73,8 @@ public abstract class InboxScenarios(StorageProvider provider, ITestOutputHelper
         Assert.Equal((0, 0), await retention.RunOnceAsync(CancellationToken.None));
 
         // An hour later (the default SentRetention) the sent rows go; unsent ones would stay.
-        clock.Now += TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1);
+        // AdjustTime, not Advance: the retention service's own timer must not fire and race this pass.
+        clock.AdjustTime(clock.GetUtcNow() + TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         Assert.Equal((3, 0), await retention.RunOnceAsync(CancellationToken.None));
         Assert.Equal(0, await Backend.CountAsync($"SELECT count(*) FROM {outbox}"));
 
@@ -105,7 +107,7 @@ public abstract class InboxScenarios(StorageProvider provider, ITestOutputHelper
 /// <summary>Runs the inbox store's retention delete against a storage, with a given "now".</summary>
 internal sealed class RetentionProbe(StorageBackend backend, string prefix) : IAsyncDisposable
 {
-    private readonly Database.StorageDatabase _database = Database.StorageDatabase.Create(backend.Options(prefix));
+    private readonly Database.StorageDatabase _database = new Database.StorageDatabase(backend.Options(prefix));
 
     public Task<int> RunAsync(DateTimeOffset now) =>
         new QazBus.Storage.Inbox.InboxStore(_database, TimeProvider.System).DeleteOlderAsync(now - TimeSpan.FromDays(7), 5000, CancellationToken.None);

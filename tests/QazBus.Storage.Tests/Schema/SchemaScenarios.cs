@@ -19,7 +19,7 @@ public abstract class SchemaScenarios(StorageProvider provider, ITestOutputHelpe
     public async Task Concurrent_starters_create_the_schema_once_and_a_restart_changes_nothing()
     {
         var prefix = $"s{TestHosts.Unique()}_";
-        var databases = Enumerable.Range(0, 4).Select(_ => Own(StorageDatabase.Create(Backend.Options(prefix)))).ToList();
+        var databases = Enumerable.Range(0, 4).Select(_ => Own(new StorageDatabase(Backend.Options(prefix)))).ToList();
 
         await Task.WhenAll(databases.Select(d => new SchemaGate(d, NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None)));
         await new SchemaGate(databases[0], NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None);
@@ -40,7 +40,7 @@ public abstract class SchemaScenarios(StorageProvider provider, ITestOutputHelpe
 
         var options = Backend.Options(prefix);
         options.CreateSchema = false;
-        var database = Own(StorageDatabase.Create(options));
+        var database = Own(new StorageDatabase(options));
         await new SchemaGate(database, NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None);
     }
 
@@ -49,7 +49,7 @@ public abstract class SchemaScenarios(StorageProvider provider, ITestOutputHelpe
     {
         var options = Backend.Options($"m{TestHosts.Unique()}_");
         options.CreateSchema = false;
-        var database = Own(StorageDatabase.Create(options));
+        var database = Own(new StorageDatabase(options));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => new SchemaGate(database, NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None));
         Assert.Contains("QazBus:Storage:CreateSchema", error.Message, StringComparison.Ordinal);

@@ -18,9 +18,9 @@ internal sealed class LogUnderTest : IAsyncDisposable
     {
         _backend = backend;
         Prefix = options.TablePrefix;
-        _database = StorageDatabase.Create(options);
+        _database = new StorageDatabase(options);
         Gate = new SchemaGate(_database, NullLogger<SchemaGate>.Instance);
-        var store = MessageLogReader.CreateStore(_database);
+        var store = _database.Dialect.CreateMessageLogStore(_database);
         Writer = new MessageLogWriter(store, Gate, Options.Create(options), NullLogger<MessageLogWriter>.Instance);
         Reader = new MessageLogReader(_database, store);
         Table = backend.Table(Prefix + "message_log");

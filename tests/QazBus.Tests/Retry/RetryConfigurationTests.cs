@@ -33,8 +33,8 @@ public sealed class RetryConfigurationTests
                 Endpoints = { ["citizens"] = new RetryOverride { ImmediateRetries = 0 } },
             },
         };
-        var policy = new RetryPolicy(Options.Create(options));
-        Assert.Equal(new RetrySchedule(2, [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)]).Delays, policy.For("other", "x.y.z").Delays);
+        var policy = new QazBus.Pipeline.Recoverability.RecoverabilityPolicy(Options.Create(options));
+        Assert.Equal(new QazBus.Pipeline.Recoverability.RetrySchedule(2, [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)]).Delays, policy.For("other", "x.y.z").Delays);
         Assert.Equal([TimeSpan.FromSeconds(5)], policy.For("address-changes", "mju.population.address-changed").Delays);
         Assert.Equal(0, policy.For("citizens", "mju.population.citizen-registered").ImmediateRetries);
         Assert.Equal(2, policy.For("address-changes", "mju.population.address-changed").ImmediateRetries);

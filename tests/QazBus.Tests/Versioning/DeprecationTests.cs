@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using QazBus.Contracts.Population;
 using QazBus.Publishing;
 using QazBus.TestSupport;
@@ -19,7 +20,7 @@ public sealed class DeprecationTests
     [Fact]
     public async Task Publishing_a_deprecated_version_before_its_sunset_works_and_is_counted()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2027, 6, 30, 23, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 6, 30, 23, 0, 0, TimeSpan.Zero));
         using var host = TestHosts.Build("mju.population-registry", null, services: s => s.AddSingleton<TimeProvider>(clock));
         await host.StartAsync();
         var uses = 0L;
@@ -44,7 +45,7 @@ public sealed class DeprecationTests
     [Fact]
     public async Task Publishing_a_deprecated_version_after_its_sunset_fails_naming_the_replacement()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2027, 7, 1, 0, 0, 1, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 7, 1, 0, 0, 1, TimeSpan.Zero));
         using var host = TestHosts.Build("mju.population-registry", null, services: s => s.AddSingleton<TimeProvider>(clock));
         await host.StartAsync();
         var publisher = host.Services.GetRequiredService<IContractPublisher>();

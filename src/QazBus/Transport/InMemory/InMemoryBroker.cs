@@ -38,7 +38,7 @@ public sealed class InMemoryBroker
     }
 
     /// <summary>Takes the next waiting message from <paramref name="queue"/>, if any; for tests and tools.</summary>
-    public bool TryTake(string queue, out TransportMessage? message)
+    internal bool TryTake(string queue, out TransportMessage? message)
     {
         message = null;
         return QueueOrThrow(queue).Reader.TryRead(out message);

@@ -126,18 +126,7 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
             }
         }
 
-        private static TransportMessage Redeliver(TransportMessage message) => new()
-        {
-            Body = message.Body,
-            Headers = message.Headers,
-            ContentType = message.ContentType,
-            MessageId = message.MessageId,
-            CorrelationId = message.CorrelationId,
-            Type = message.Type,
-            AppId = message.AppId,
-            Timestamp = message.Timestamp,
-            Redelivered = true,
-        };
+        private static TransportMessage Redeliver(TransportMessage message) => message with { Redelivered = true };
 
         public async ValueTask DisposeAsync()
         {

@@ -12,7 +12,10 @@ namespace QazBus.Transport.RabbitMq;
 /// </summary>
 internal static class RabbitMqTls
 {
-    public static void Configure(ConnectionFactory factory, RabbitMqTlsOptions tls)
+    /// <param name="factory">The factory whose URI is set.</param>
+    /// <param name="tls">The <c>QazBus:RabbitMq:Tls</c> settings.</param>
+    /// <param name="rejected">Told why the broker's certificate was refused, for the failure message.</param>
+    public static void Configure(ConnectionFactory factory, RabbitMqTlsOptions tls, Action<string> rejected)
     {
         if (!factory.Ssl.Enabled)
         {
@@ -31,19 +34,28 @@ internal static class RabbitMqTls
             factory.Ssl.CertPassphrase = tls.ClientCertificatePassword;
         }
 
-        if (tls.CaCertificatePath is { Length: > 0 } caPath)
+        var authority = tls.CaCertificatePath is { Length: > 0 } caPath ? X509CertificateLoader.LoadCertificateFromFile(caPath) : null;
+        factory.Ssl.CertificateValidationCallback = (_, certificate, _, errors) =>
         {
-            var authority = X509CertificateLoader.LoadCertificateFromFile(caPath);
-            factory.Ssl.CertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(authority, certificate, errors);
-        }
+            var refusal = authority is null ? SystemRefusal(errors) : RefusalBy(authority, certificate, errors);
+            if (refusal is not null)
+            {
+                rejected(refusal);
+            }
+
+            return refusal is null;
+        };
     }
 
-    // Only the configured authority is trusted as root; the host name must still match.
-    private static bool TrustedBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
+    // No authority configured: the machine's roots decide, as SslStream would without a callback.
+    private static string? SystemRefusal(SslPolicyErrors errors) => errors == SslPolicyErrors.None ? null : Describe(errors);
+
+    // Only the configured authority is trusted as root; the host name must still match. Null: trusted.
+    private static string? RefusalBy(X509Certificate2 authority, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
-            return false;
+            return Describe(errors & ~SslPolicyErrors.RemoteCertificateChainErrors);
         }
 
         using var chain = new X509Chain();
@@ -51,6 +63,15 @@ internal static class RabbitMqTls
         chain.ChainPolicy.CustomTrustStore.Add(authority);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
+        return chain.Build(server)
+            ? null
+            : $"'{server.Subject}' issued by '{server.Issuer}' does not chain to '{authority.Subject}' ({string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))})";
     }
+
+    private static string Describe(SslPolicyErrors errors) => errors switch
+    {
+        SslPolicyErrors.RemoteCertificateNameMismatch => "the name in the certificate does not match the host (set QazBus:RabbitMq:Tls:ServerName when they differ)",
+        SslPolicyErrors.RemoteCertificateNotAvailable => "the broker sent no certificate",
+        _ => errors.ToString(),
+    };
 }

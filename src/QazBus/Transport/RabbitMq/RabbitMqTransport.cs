@@ -2,12 +2,11 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
-using Polly.Retry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using QazBus.Configuration;
-using QazBus.Naming;
+using QazBus.Topology;
 
 namespace QazBus.Transport.RabbitMq;
 
@@ -20,12 +19,11 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     private readonly QazBusOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ResiliencePipeline _connectPipeline;
+    private readonly BrokerConnections _connections;
     private readonly ResiliencePipeline _publishPipeline;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _delayLevels = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IConnection? _consumeConnection;
-    private ConnectionFactory? _factory;
     private IChannel? _publishChannel;
 
     // Connections whose automatic recovery has not completed: the socket may be open again while the client still
@@ -37,51 +35,17 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     {
         _options = options.Value;
         _logger = logger;
-        var uri = new Uri(_options.RabbitMq.Uri!);
-        var endpoint = $"{uri.Host}:{(uri.IsDefaultPort ? 5672 : uri.Port)}";
-
-        // Start-up: the broker may come up after the service (a cluster restart, compose ordering). Retry with
-        // backoff and say so in the log, rather than crash-looping; give up after ConnectTimeout with the reason.
-        _connectPipeline = new ResiliencePipelineBuilder()
-            .AddTimeout(_options.RabbitMq.ConnectTimeout)
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(500),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                UseJitter = true,
-                // Refused credentials are not an outage: retrying cannot help, so fail at once and say so.
-                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>(ex => !IsAuthenticationFailure(ex)).Handle<SocketException>().Handle<IOException>(),
-                OnRetry = args =>
-                {
-                    LogBrokerUnreachable(_logger, endpoint, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
-                    return default;
-                },
-            })
-            .Build();
+        _connections = new BrokerConnections(_options.RabbitMq, logger);
 
         // Publishing while the connection recovers (a broker restart, a network cut): wait for recovery and
         // send again, within PublishRetryTimeout. Channel errors (no such exchange, access refused) are not retried.
-        // The timeout first, so it is the outer strategy and bounds the whole retrying (Polly runs strategies in the
-        // order they are added): a publish never waits longer than PublishRetryTimeout, it throws.
-        _publishPipeline = new ResiliencePipelineBuilder()
-            .AddTimeout(_options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1))
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = TimeSpan.FromSeconds(2),
-                UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsConnectionFailure),
-                OnRetry = args =>
-                {
-                    LogPublishRetry(_logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message);
-                    return default;
-                },
-            })
-            .Build();
+        // A publish never waits longer than PublishRetryTimeout: it throws.
+        _publishPipeline = BackoffPipeline.Build(
+            _options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1),
+            TimeSpan.FromMilliseconds(100),
+            TimeSpan.FromSeconds(2),
+            IsConnectionFailure,
+            (attempt, _, failure) => LogPublishRetry(_logger, attempt, failure?.Message));
     }
 
     public bool IsConnected => Volatile.Read(ref _recovering) == 0 && _connection is { IsOpen: true } && _consumeConnection is null or { IsOpen: true };
@@ -149,39 +113,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                 return;
             }
 
-            var factory = new ConnectionFactory
-            {
-                Uri = new Uri(_options.RabbitMq.Uri!),
-                ClientProvidedName = _options.System,
-                AutomaticRecoveryEnabled = true,
-                TopologyRecoveryEnabled = true,
-                NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
-                RequestedHeartbeat = TimeSpan.FromSeconds(30),
-            };
-            RabbitMqTls.Configure(factory, _options.RabbitMq.Tls);
-
-            try
-            {
-                _factory = factory;
-                _connection = TrackRecovery(await _connectPipeline.ExecuteAsync(
-                    async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
-                    cancellationToken).ConfigureAwait(false));
-            }
-            catch (BrokerUnreachableException ex) when (IsAuthenticationFailure(ex))
-            {
-                // Name the key, never the password.
-                throw new InvalidOperationException(
-                    $"RabbitMQ at {factory.HostName}:{factory.Port} refused the user '{factory.UserName}' of {QazBusOptions.SectionName}:RabbitMq:Uri (wrong password, or no access to vhost '{factory.VirtualHost}').",
-                    ex);
-            }
-            catch (Exception ex) when (ex is Polly.Timeout.TimeoutRejectedException or BrokerUnreachableException)
-            {
-                throw new InvalidOperationException(
-                    $"RabbitMQ at {factory.HostName}:{factory.Port} did not answer within {QazBusOptions.SectionName}:RabbitMq:ConnectTimeout ({_options.RabbitMq.ConnectTimeout}). Check that the broker runs and {QazBusOptions.SectionName}:RabbitMq:Uri is right.",
-                    ex);
-            }
-
-            LogConnected(_logger, factory.HostName, factory.Port, factory.VirtualHost, _options.System);
+            _connection = TrackRecovery(await _connections.OpenAsync(_options.System, cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -190,31 +122,15 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     }
 
     public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken) =>
-        _options.RabbitMq.ManagedTopology ? Task.CompletedTask : WithTopologyChannelAsync(channel => channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken), cancellationToken);
+        _options.RabbitMq.ManagedTopology ? Task.CompletedTask : DeclareAsync([BusTopology.ContractExchange(exchange)], cancellationToken);
 
-    public Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken) =>
-        WithTopologyChannelAsync(
-            async channel =>
-            {
-                // The error queue and its exchange first: the endpoint's queue dead-letters to that exchange.
-                var errorQueue = BusNames.ErrorQueue(queue);
-                await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.ErrorQueue()), cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.ExchangeDeclareAsync(errorQueue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueBindAsync(errorQueue, errorQueue, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.Endpoint(queue, _options.RabbitMq.DeliveryLimit)), cancellationToken: cancellationToken).ConfigureAwait(false);
-                foreach (var exchange in exchanges)
-                {
-                    // Under managed topology the contract exchanges come from the registry's definitions, and this
-                    // system may not declare exchanges it does not own: it only binds (read on the exchange).
-                    if (!_options.RabbitMq.ManagedTopology)
-                    {
-                        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await channel.QueueBindAsync(queue, exchange, routingKey: string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            },
-            cancellationToken);
+    public Task DeclareEndpointAsync(string queue, IReadOnlyCollection<string> exchanges, CancellationToken cancellationToken)
+    {
+        // Under managed topology the contract exchanges come from the registry's definitions, and this system may
+        // not declare exchanges it does not own: it only binds (read on the exchange).
+        var endpoint = BusTopology.Endpoint(queue, exchanges, _options.RabbitMq.DeliveryLimit);
+        return DeclareAsync(_options.RabbitMq.ManagedTopology ? [endpoint] : [.. exchanges.Select(BusTopology.ContractExchange), endpoint], cancellationToken);
+    }
 
     public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken) =>
         PublishCoreAsync(exchange, string.Empty, mandatory: false, message, cancellationToken);
@@ -230,7 +146,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         var level = Retry.DelayLevels.QueueName(delay);
         if (!_options.RabbitMq.ManagedTopology)
         {
-            await _delayLevels.GetOrAdd(level, _ => DeclareDelayLevelAsync(level, delay)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _delayLevels.GetOrAdd(level, _ => DeclareDelayLevelAsync(delay)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         // The level's fanout exchange ignores the routing key; the TTL queue keeps it, and on expiry dead-letters
@@ -238,15 +154,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         await PublishCoreAsync(level, queue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task DeclareDelayLevelAsync(string level, TimeSpan delay) =>
-        WithTopologyChannelAsync(
-            async channel =>
-            {
-                await channel.ExchangeDeclareAsync(level, ExchangeType.Fanout, durable: true, autoDelete: false).ConfigureAwait(false);
-                await channel.QueueDeclareAsync(level, durable: true, exclusive: false, autoDelete: false, Arguments(QueueArguments.DelayLevel(delay))).ConfigureAwait(false);
-                await channel.QueueBindAsync(level, level, routingKey: string.Empty).ConfigureAwait(false);
-            },
-            CancellationToken.None);
+    private Task DeclareDelayLevelAsync(TimeSpan delay) => DeclareAsync([BusTopology.DelayLevel(delay)], CancellationToken.None);
 
     public async Task<IBusConsumer> ConsumeAsync(
         string queue,
@@ -394,19 +302,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         {
             if (_consumeConnection is null)
             {
-                var factory = _factory!;
-                var publishName = factory.ClientProvidedName;
-                factory.ClientProvidedName = $"{_options.System} (consume)";
-                try
-                {
-                    _consumeConnection = TrackRecovery(await _connectPipeline.ExecuteAsync(
-                        async token => await factory.CreateConnectionAsync(token).ConfigureAwait(false),
-                        cancellationToken).ConfigureAwait(false));
-                }
-                finally
-                {
-                    factory.ClientProvidedName = publishName;
-                }
+                _consumeConnection = TrackRecovery(await _connections.OpenAsync($"{_options.System} (consume)", cancellationToken).ConfigureAwait(false));
             }
 
             return _consumeConnection;
@@ -417,19 +313,35 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         }
     }
 
-    private async Task WithTopologyChannelAsync(Func<IChannel, Task> declare, CancellationToken cancellationToken)
+    // Exactly the parts BusTopology describes, which the registry's generator writes into the broker definitions.
+    private async Task DeclareAsync(IReadOnlyList<TopologyPart> parts, CancellationToken cancellationToken)
     {
         var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
-            await declare(channel).ConfigureAwait(false);
+            foreach (var part in parts)
+            {
+                foreach (var exchange in part.Exchanges)
+                {
+                    await channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var queue in part.Queues)
+                {
+                    var arguments = queue.Arguments.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
+                    await channel.QueueDeclareAsync(queue.Name, queue.Durable, exclusive: false, queue.AutoDelete, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var binding in part.Bindings)
+                {
+                    await channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static Dictionary<string, object?> Arguments(IReadOnlyDictionary<string, object> arguments) =>
-        arguments.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
 
     internal static BasicProperties ToProperties(TransportMessage message) => new()
     {
@@ -482,20 +394,6 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         return taken;
     }
 
-    private static bool IsAuthenticationFailure(Exception exception)
-    {
-        for (var inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is AuthenticationFailureException or PossibleAuthenticationFailureException
-                || (inner is OperationInterruptedException { ShutdownReason.ReplyCode: 403 or 530 }))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     // Transient: the connection is down or being recovered. Permanent: the broker refused this operation on
     // this channel (404 no such exchange, 403 access refused, 406 precondition failed).
     private static bool IsConnectionFailure(Exception exception) => exception switch
@@ -511,12 +409,6 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         || reason.Initiator == ShutdownInitiator.Library
         || reason.ReplyCode is 320 or 541 or 0;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ at {Endpoint} is not reachable yet (attempt {Attempt}); retrying in {Delay}: {Reason}")]
-    private static partial void LogBrokerUnreachable(ILogger logger, string endpoint, int attempt, TimeSpan delay, string? reason);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publish failed while the connection recovers (attempt {Attempt}); retrying: {Reason}")]
     private static partial void LogPublishRetry(ILogger logger, int attempt, string? reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to RabbitMQ at {Host}:{Port}, vhost '{VirtualHost}', as system {System}")]
-    private static partial void LogConnected(ILogger logger, string host, int port, string virtualHost, string system);
 }

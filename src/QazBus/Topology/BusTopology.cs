@@ -1,0 +1,55 @@
+using QazBus.Naming;
+
+namespace QazBus.Topology;
+
+/// <summary>
+/// The one description of the broker topology QazBus uses. The RabbitMQ transport declares exactly these parts, and
+/// the registry's topology generator (<c>qazbus topology</c>) writes exactly these parts into the broker's
+/// definitions, so a system started against generated definitions finds every queue with the arguments it expects
+/// (RabbitMQ refuses a redeclare with other arguments: 406 PRECONDITION_FAILED).
+/// </summary>
+internal static class BusTopology
+{
+    /// <summary>
+    /// A contract version's exchange (<c>{contract}.v{major}</c>), or the platform's fault exchange: publishers write
+    /// to it, subscribers bind their endpoint queues to it. Owned by the registry under managed topology.
+    /// </summary>
+    /// <param name="exchange">The exchange's name.</param>
+    public static TopologyPart ContractExchange(string exchange)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(exchange);
+        return new TopologyPart([new ExchangeDeclaration(exchange)], [], []);
+    }
+
+    /// <summary>
+    /// An endpoint: its quorum queue bound to each contract exchange it subscribes to, and its error queue behind a
+    /// fanout exchange of the same name (a system writes to an exchange under its own name prefix, so permissions need
+    /// no write access to the default exchange, which reaches every queue). The contract exchanges themselves are
+    /// <see cref="ContractExchange"/> parts: under managed topology a system may bind to them but not declare them.
+    /// </summary>
+    /// <param name="queue">The endpoint's queue, <c>{agency}.{system}.{endpoint}</c>.</param>
+    /// <param name="contractExchanges">The exchanges of the contract versions it subscribes to.</param>
+    /// <param name="deliveryLimit">The queue's <c>x-delivery-limit</c>: <c>QazBus:RabbitMq:DeliveryLimit</c>.</param>
+    public static TopologyPart Endpoint(string queue, IEnumerable<string> contractExchanges, int deliveryLimit)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        ArgumentNullException.ThrowIfNull(contractExchanges);
+        var errorQueue = BusNames.ErrorQueue(queue);
+        return new TopologyPart(
+            [new ExchangeDeclaration(errorQueue)],
+            [new QueueDeclaration(errorQueue, QueueArguments.ErrorQueue()), new QueueDeclaration(queue, QueueArguments.Endpoint(queue, deliveryLimit))],
+            [new BindingDeclaration(errorQueue, errorQueue), .. contractExchanges.Select(exchange => new BindingDeclaration(exchange, queue))]);
+    }
+
+    /// <summary>
+    /// A delay level: a fanout exchange and a TTL queue of the same name (<see cref="Retry.DelayLevels.QueueName"/>).
+    /// A message is published to the exchange with its endpoint queue as routing key; on expiry the queue dead-letters
+    /// it to the default exchange with that key, so it lands back in the endpoint's queue.
+    /// </summary>
+    /// <param name="delay">One of <see cref="Retry.DelayLevels.All"/>.</param>
+    public static TopologyPart DelayLevel(TimeSpan delay)
+    {
+        var level = Retry.DelayLevels.QueueName(delay);
+        return new TopologyPart([new ExchangeDeclaration(level)], [new QueueDeclaration(level, QueueArguments.DelayLevel(delay))], [new BindingDeclaration(level, level)]);
+    }
+}
