@@ -7,6 +7,7 @@
 #                             always stops the services again; exit code non-zero if any step failed
 #   ./build.sh up             start RabbitMQ + PostgreSQL in .qazbus-dev/ and print env lines:
 #                                 eval "$(./build.sh up)"
+#   ./build.sh up --cluster   the same plus a three-node RabbitMQ cluster (eng/rabbitmq-cluster.sh) in .qazbus-dev/cluster
 #   ./build.sh down           stop them
 #   ./build.sh soak [N]       private RabbitMQ + PostgreSQL, build, then the fault suite (tests/QazBus.IntegrationTests,
 #                             namespace Faults) N times (default 10); prints how often each fault test passed.
@@ -14,7 +15,8 @@
 #   ./build.sh demo [ARGS]    dotnet run --project samples/QazBus.Demo -- ARGS
 #
 # Environment:
-#   QAZBUS_TEST_RABBITMQ_URI  set: use that broker, do not start one (same for QAZBUS_TEST_POSTGRES)
+#   QAZBUS_TEST_RABBITMQ_URI  set: use that broker, do not start one (same for QAZBUS_TEST_POSTGRES and
+#                             QAZBUS_TEST_RABBITMQ_CLUSTER_URI, the three-node cluster of the cluster tests)
 #   QAZBUS_KEEP_SERVICES=1    `test` leaves the services running (and their temp folder) for debugging
 #   QAZBUS_BUILD_TIMEOUT, QAZBUS_TEST_TIMEOUT, QAZBUS_RUN_TIMEOUT   step limits in seconds (1200, 3600, 300)
 set -uo pipefail
@@ -104,6 +106,7 @@ print_summary() {
 # ---------------------------------------------------------------------------------------------- services
 TMP_ROOT=""
 STARTED_RABBITMQ=""
+STARTED_CLUSTER=""
 STARTED_POSTGRES=""
 CLEANED=""
 
@@ -120,6 +123,19 @@ start_services() { # folder
             else
                 ok=1
             fi
+        else
+            ok=1
+        fi
+    fi
+    # The three-node cluster of the cluster fault tests (tests/QazBus.IntegrationTests/Cluster): a separate set of
+    # nodes, so killing one of them never disturbs the single broker the other tests share.
+    if [[ -n ${QAZBUS_TEST_RABBITMQ_CLUSTER_URI:-} ]]; then
+        echo "QAZBUS_TEST_RABBITMQ_CLUSTER_URI is set: using that cluster, not starting one"
+    elif [[ -n $STARTED_RABBITMQ || -n ${QAZBUS_TEST_RABBITMQ_URI:-} ]]; then
+        export QAZBUS_RABBITMQ_CLUSTER_HOME=$dir/cluster
+        STARTED_CLUSTER=$QAZBUS_RABBITMQ_CLUSTER_HOME
+        if run_step "rabbitmq cluster start" 300 eng/rabbitmq-cluster.sh start; then
+            eval "$(eng/rabbitmq-cluster.sh env)"
         else
             ok=1
         fi
@@ -150,6 +166,13 @@ stop_services() {
             { QAZBUS_RABBITMQ_HOME=$STARTED_RABBITMQ "$ROOT/eng/rabbitmq.sh" kill; rc=1; }
         record "rabbitmq stop" "$([[ $rc -eq 0 ]] && echo ok || echo FAILED)" "$(secs_since "$t0")"
     fi
+    if [[ -n $STARTED_CLUSTER ]]; then
+        local crc=0
+        t0=$(now)
+        QAZBUS_RABBITMQ_CLUSTER_HOME=$STARTED_CLUSTER "$ROOT/eng/rabbitmq-cluster.sh" stop || crc=1
+        record "rabbitmq cluster stop" "$([[ $crc -eq 0 ]] && echo ok || echo FAILED)" "$(secs_since "$t0")"
+        ((crc)) && rc=1
+    fi
     if [[ -n $STARTED_POSTGRES ]]; then
         local prc=0
         t0=$(now)
@@ -178,13 +201,15 @@ cleanup() {
         wait "$CHILD" 2>/dev/null
         [[ -n $CURRENT_STEP ]] && record "$CURRENT_STEP" "FAILED (interrupted)" "$(secs_since "$CURRENT_T0")"
     fi
-    if [[ -n $STARTED_RABBITMQ || -n $STARTED_POSTGRES ]]; then
+    if [[ -n $STARTED_RABBITMQ || -n $STARTED_CLUSTER || -n $STARTED_POSTGRES ]]; then
         if [[ ${QAZBUS_KEEP_SERVICES:-} == 1 ]]; then
             echo
             echo "QAZBUS_KEEP_SERVICES=1: leaving the services running in $TMP_ROOT. Use them with:"
             [[ -n $STARTED_RABBITMQ ]] && QAZBUS_RABBITMQ_HOME=$STARTED_RABBITMQ eng/rabbitmq.sh env
+            [[ -n $STARTED_CLUSTER ]] && QAZBUS_RABBITMQ_CLUSTER_HOME=$STARTED_CLUSTER eng/rabbitmq-cluster.sh env
             [[ -n $STARTED_POSTGRES ]] && QAZBUS_POSTGRES_HOME=$STARTED_POSTGRES eng/postgres.sh env
             echo "Stop them with:"
+            [[ -n $STARTED_CLUSTER ]] && echo "  QAZBUS_RABBITMQ_CLUSTER_HOME=$STARTED_CLUSTER $ROOT/eng/rabbitmq-cluster.sh stop"
             [[ -n $STARTED_RABBITMQ ]] && echo "  QAZBUS_RABBITMQ_HOME=$STARTED_RABBITMQ $ROOT/eng/rabbitmq.sh stop"
             [[ -n $STARTED_POSTGRES ]] && echo "  QAZBUS_POSTGRES_HOME=$STARTED_POSTGRES $ROOT/eng/postgres.sh stop"
             [[ -n $TMP_ROOT ]] && echo "  rm -rf $TMP_ROOT"
@@ -291,21 +316,27 @@ cmd_soak() {
 cmd_up() {
     mkdir -p "$DEV_DIR"
     chmod 755 "$DEV_DIR"
-    local rc=0
+    local rc=0 cluster=""
+    [[ ${1:-} == --cluster ]] && cluster=1
     {
         QAZBUS_RABBITMQ_HOME=$DEV_DIR/rabbitmq eng/rabbitmq.sh install &&
             QAZBUS_RABBITMQ_HOME=$DEV_DIR/rabbitmq eng/rabbitmq.sh start || rc=1
+        if [[ -n $cluster ]]; then
+            QAZBUS_RABBITMQ_CLUSTER_HOME=$DEV_DIR/cluster eng/rabbitmq-cluster.sh start || rc=1
+        fi
         QAZBUS_POSTGRES_HOME=$DEV_DIR/postgres eng/postgres.sh install &&
             QAZBUS_POSTGRES_HOME=$DEV_DIR/postgres eng/postgres.sh start || rc=1
     } >&2
     ((rc == 0)) || { echo "build.sh up: a service did not start (see above)" >&2; return 1; }
     echo "# QazBus dev services (stop with ./build.sh down); use them with: eval \"\$(./build.sh up)\""
     QAZBUS_RABBITMQ_HOME=$DEV_DIR/rabbitmq eng/rabbitmq.sh env
+    [[ -n $cluster ]] && QAZBUS_RABBITMQ_CLUSTER_HOME=$DEV_DIR/cluster eng/rabbitmq-cluster.sh env
     QAZBUS_POSTGRES_HOME=$DEV_DIR/postgres eng/postgres.sh env
 }
 
 cmd_down() {
     local rc=0
+    [[ -d $DEV_DIR/cluster ]] && { QAZBUS_RABBITMQ_CLUSTER_HOME=$DEV_DIR/cluster eng/rabbitmq-cluster.sh stop || rc=1; }
     [[ -d $DEV_DIR/rabbitmq ]] && { QAZBUS_RABBITMQ_HOME=$DEV_DIR/rabbitmq eng/rabbitmq.sh stop || rc=1; }
     [[ -d $DEV_DIR/postgres ]] && { QAZBUS_POSTGRES_HOME=$DEV_DIR/postgres eng/postgres.sh stop || rc=1; }
     return "$rc"
@@ -327,7 +358,7 @@ case $COMMAND in
         "cmd_$COMMAND" "$@"
         exit 0 # the EXIT trap turns recorded failures into a non-zero exit code
         ;;
-    up) cmd_up ;;
+    up) cmd_up "$@" ;;
     down) cmd_down ;;
     demo) exec dotnet run --project "$DEMO_PROJECT" -- "$@" ;;
     -h | --help | help) usage ;;

@@ -18,6 +18,11 @@
 #   status   exit 0 when the node is running and its AMQP port accepts connections
 #   env      print `export` lines for the tests (QAZBUS_TEST_RABBITMQ_URI, ..._MANAGEMENT_URI, ...)
 #   ctl      run rabbitmqctl against the node, e.g. `eng/rabbitmq.sh ctl list_queues`
+#   epmd     start only the folder's epmd and print its port (the shared epmd of eng/rabbitmq-cluster.sh)
+#
+# QAZBUS_RABBITMQ_NODENAME: the node name (default from the folder).
+# QAZBUS_RABBITMQ_EPMD_PORT=N: the node registers with that (already running) epmd instead of its own: the nodes
+# of a cluster must share one to find each other.
 #
 # epmd: every node gets its OWN epmd on its own port (ERL_EPMD_PORT), started by this script with a known PID.
 # So nodes of different folders never share an epmd, the system-wide epmd on 4369 (if any) is never touched,
@@ -90,7 +95,7 @@ need_home() {
     PORTS_FILE=$HOME_DIR/ports
     PID_FILE=$HOME_DIR/rabbitmq.pid
     EPMD_PID_FILE=$HOME_DIR/epmd.pid
-    NODE_NAME="qazbus-$(printf '%s' "$HOME_DIR" | sha1sum | cut -c1-10)@localhost"
+    NODE_NAME=${QAZBUS_RABBITMQ_NODENAME:-"qazbus-$(printf '%s' "$HOME_DIR" | sha1sum | cut -c1-10)@localhost"}
 }
 
 port_in_use() {
@@ -134,6 +139,10 @@ load_ports() {
 node_env() {
     load_ports
     export HOME=$HOME_DIR # the Erlang cookie (.erlang.cookie) lives here, for the node and for rabbitmqctl
+    # A cluster's nodes must find each other through one epmd: eng/rabbitmq-cluster.sh starts it (the `epmd`
+    # command in the cluster's folder) and passes its port; such a node neither starts nor stops an epmd.
+    SHARED_EPMD=${QAZBUS_RABBITMQ_EPMD_PORT:-}
+    [[ -n $SHARED_EPMD ]] && EPMD_PORT=$SHARED_EPMD
     export ERL_EPMD_PORT=$EPMD_PORT
     export RABBITMQ_NODENAME=$NODE_NAME
     export RABBITMQ_USE_LONGNAME=false
@@ -209,6 +218,10 @@ find_epmd() {
 }
 
 ensure_epmd() {
+    if [[ -n ${SHARED_EPMD:-} ]]; then
+        port_in_use "$EPMD_PORT" || die "the cluster's epmd on port $EPMD_PORT (QAZBUS_RABBITMQ_EPMD_PORT) is not running; start the cluster with eng/rabbitmq-cluster.sh start"
+        return 0
+    fi
     epmd_pid >/dev/null && return 0
     local epmd i
     epmd=$(find_epmd)
@@ -245,6 +258,7 @@ kill_pid() { # pid comm timeout-seconds: SIGTERM, wait, SIGKILL
 stop_epmd() {
     local pid
     local i
+    [[ -z ${SHARED_EPMD:-} ]] || return 0 # the cluster's, stopped by eng/rabbitmq-cluster.sh
     if pid=$(epmd_pid); then
         # epmd keeps no state worth a graceful stop (and takes ~1.5 s to honour SIGTERM).
         kill -KILL "$pid" 2>/dev/null || true
@@ -431,6 +445,15 @@ export QAZBUS_RABBITMQ_CTL='$SELF'
 EOF
 }
 
+# Only this folder's epmd (no node): the shared epmd of a cluster whose nodes live in sub-folders.
+cmd_epmd() {
+    need_home
+    with_lock
+    node_env
+    ensure_epmd
+    echo "$EPMD_PORT"
+}
+
 cmd_ctl() {
     need_home
     node_env
@@ -444,9 +467,10 @@ case "${1:-}" in
     kill) cmd_kill ;;
     status) cmd_status ;;
     env) cmd_env ;;
+    epmd) cmd_epmd ;;
     ctl) shift; cmd_ctl "$@" ;;
     *)
-        echo "usage: QAZBUS_RABBITMQ_HOME=DIR $0 install|start|stop|kill|status|env|ctl ARGS..." >&2
+        echo "usage: QAZBUS_RABBITMQ_HOME=DIR $0 install|start|stop|kill|status|env|epmd|ctl ARGS..." >&2
         exit 2
         ;;
 esac

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using QazBus.Configuration;
+using QazBus.Transport.RabbitMq;
 
 namespace QazBus.Cli.Commands;
 
@@ -56,9 +57,10 @@ internal sealed class BrokerArguments
     {
         var uri = parse.GetValue(_uri) ?? Environment.GetEnvironmentVariable(UriVariable)
             ?? throw CliException.Usage($"no broker: pass --uri or set {UriVariable}");
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps"))
+        // The bus's own parser, so the CLI accepts the cluster form amqp://user:password@rabbit-1,rabbit-2,rabbit-3/ too.
+        if (!BrokerAddress.TryParse(uri, null, out var parsed, out _))
         {
-            throw CliException.Usage("--uri is not an amqp:// or amqps:// URI");
+            throw CliException.Usage("--uri is not an amqp:// or amqps:// URI (one host, or several separated by commas)");
         }
 
         var tls = new RabbitMqTlsOptions
@@ -69,7 +71,7 @@ internal sealed class BrokerArguments
             ClientCertificatePassword = Environment.GetEnvironmentVariable(TlsVariable + "ClientCertificatePassword"),
             ServerName = parse.GetValue(_serverName) ?? Environment.GetEnvironmentVariable(TlsVariable + "ServerName"),
         };
-        if (parsed.Scheme == "amqp" && (tls.CaCertificatePath ?? tls.ClientCertificatePath ?? tls.ServerName) is not null)
+        if (!parsed!.UsesTls && (tls.CaCertificatePath ?? tls.ClientCertificatePath ?? tls.ServerName) is not null)
         {
             throw CliException.Usage("TLS settings are given but the URI is amqp://: use amqps://");
         }

@@ -75,7 +75,7 @@ public static class TopologyGenerator
 
         foreach (var delay in DelayLevels.All)
         {
-            Add(BusTopology.DelayLevel(delay));
+            Add(BusTopology.DelayLevel(delay, QueueArguments.DefaultQuorumReplicas));
         }
 
         var endpoints = registry.Subscriptions
@@ -83,9 +83,9 @@ public static class TopologyGenerator
             .GroupBy(s => BusNames.Queue(s.System, s.Endpoint), StringComparer.Ordinal);
         foreach (var endpoint in endpoints)
         {
-            // The delivery limit is the default one; a system that configures another QazBus:RabbitMq:DeliveryLimit
-            // must be given matching definitions.
-            Add(BusTopology.Endpoint(endpoint.Key, endpoint.Select(s => BusNames.Exchange(s.Contract, s.Version)), QueueArguments.DefaultDeliveryLimit));
+            // The delivery limit and replica count are the defaults; a system that configures another
+            // QazBus:RabbitMq:DeliveryLimit or QuorumReplicas must be given matching definitions.
+            Add(BusTopology.Endpoint(endpoint.Key, endpoint.Select(s => BusNames.Exchange(s.Contract, s.Version)), QueueArguments.DefaultDeliveryLimit, QueueArguments.DefaultQuorumReplicas));
         }
 
         var users = new List<UserDefinition>();

@@ -75,6 +75,21 @@ public sealed class RabbitMqOptions
     /// <summary>The broker URI, <c>amqp://user:password@host:5672/vhost</c> or <c>amqps://…</c>. Keep the password out of source control.</summary>
     public string? Uri { get; set; }
 
+    /// <summary>
+    /// More nodes of the same RabbitMQ cluster, <c>host</c> or <c>host:port</c> each, beside the URI's host (the URI
+    /// may also name several: <c>amqp://user:password@rabbit-1,rabbit-2,rabbit-3/vhost</c>). The client connects to
+    /// any of them and, when its node dies, reconnects to another, re-declares its consumers and sends again every
+    /// publish the broker had not confirmed. Credentials, vhost and TLS are the URI's.
+    /// </summary>
+    public List<string> Nodes { get; set; } = [];
+
+    /// <summary>
+    /// How many nodes hold a copy of each quorum queue (<c>x-quorum-initial-group-size</c>) when it is declared:
+    /// 3 tolerates one node down (RabbitMQ's default and recommendation); a one-node broker holds one copy whatever
+    /// this says. Default 3.
+    /// </summary>
+    public int QuorumReplicas { get; set; } = Naming.QueueArguments.DefaultQuorumReplicas;
+
     /// <summary>How long start-up keeps retrying while the broker is unreachable before the host fails. Default 60 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -88,7 +103,11 @@ public sealed class RabbitMqOptions
     /// <summary>TLS settings, used with an <c>amqps://</c> URI.</summary>
     public RabbitMqTlsOptions Tls { get; set; } = new();
 
-    /// <summary>How long a publish keeps retrying while the connection is being recovered. Default 30 s.</summary>
+    /// <summary>
+    /// How long a publish may take, the broker's confirm included: it keeps retrying while the connection is being
+    /// recovered (on another node of a cluster), then throws a <see cref="System.TimeoutException"/>; also when a
+    /// quorum queue without a majority of its nodes never confirms. Default 30 s.
+    /// </summary>
     public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

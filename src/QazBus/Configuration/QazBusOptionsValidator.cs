@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using QazBus.Naming;
+using QazBus.Transport.RabbitMq;
 
 namespace QazBus.Configuration;
 
@@ -31,14 +32,18 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
 
         if (options.Transport == TransportKind.RabbitMq)
         {
-            if (string.IsNullOrWhiteSpace(options.RabbitMq.Uri))
+            // One parser for the URI and the nodes, the connection factory's (its message never echoes the password).
+            var parsed = BrokerAddress.TryParse(options.RabbitMq.Uri, options.RabbitMq.Nodes, out var address, out var addressError);
+            if (!parsed)
             {
-                failures.Add($"{S}:RabbitMq:Uri is required when {S}:Transport is RabbitMq, for example 'amqp://user:password@host:5672/'.");
+                failures.Add(string.IsNullOrWhiteSpace(options.RabbitMq.Uri)
+                    ? $"{S}:RabbitMq:Uri is required when {S}:Transport is RabbitMq, for example 'amqp://user:password@host:5672/'."
+                    : addressError!);
             }
-            else if (!Uri.TryCreate(options.RabbitMq.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
+
+            if (options.RabbitMq.QuorumReplicas < 1)
             {
-                // The URI can hold a password: name the key, never echo the value.
-                failures.Add($"{S}:RabbitMq:Uri is not an absolute amqp:// or amqps:// URI.");
+                failures.Add($"{S}:RabbitMq:QuorumReplicas must be at least 1 (3 tolerates one node down).");
             }
 
             var tls = options.RabbitMq.Tls;
@@ -51,7 +56,7 @@ internal sealed class QazBusOptionsValidator : IValidateOptions<QazBusOptions>
             }
 
             if ((tls.ClientCertificatePath is not null || tls.CaCertificatePath is not null)
-                && Uri.TryCreate(options.RabbitMq.Uri, UriKind.Absolute, out var tlsUri) && tlsUri.Scheme != "amqps")
+                && address is { UsesTls: false })
             {
                 failures.Add($"{S}:RabbitMq:Tls is set but {S}:RabbitMq:Uri is not amqps://: TLS would not be used.");
             }

@@ -30,14 +30,15 @@ internal static class BusTopology
     /// <param name="queue">The endpoint's queue, <c>{agency}.{system}.{endpoint}</c>.</param>
     /// <param name="contractExchanges">The exchanges of the contract versions it subscribes to.</param>
     /// <param name="deliveryLimit">The queue's <c>x-delivery-limit</c>: <c>QazBus:RabbitMq:DeliveryLimit</c>.</param>
-    public static TopologyPart Endpoint(string queue, IEnumerable<string> contractExchanges, int deliveryLimit)
+    /// <param name="replicas">How many nodes hold a copy of each queue: <c>QazBus:RabbitMq:QuorumReplicas</c>.</param>
+    public static TopologyPart Endpoint(string queue, IEnumerable<string> contractExchanges, int deliveryLimit, int replicas)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         ArgumentNullException.ThrowIfNull(contractExchanges);
         var errorQueue = BusNames.ErrorQueue(queue);
         return new TopologyPart(
             [new ExchangeDeclaration(errorQueue)],
-            [new QueueDeclaration(errorQueue, QueueArguments.ErrorQueue()), new QueueDeclaration(queue, QueueArguments.Endpoint(queue, deliveryLimit))],
+            [new QueueDeclaration(errorQueue, QueueArguments.ErrorQueue(replicas)), new QueueDeclaration(queue, QueueArguments.Endpoint(queue, deliveryLimit, replicas))],
             [new BindingDeclaration(errorQueue, errorQueue), .. contractExchanges.Select(exchange => new BindingDeclaration(exchange, queue))]);
     }
 
@@ -47,9 +48,10 @@ internal static class BusTopology
     /// it to the default exchange with that key, so it lands back in the endpoint's queue.
     /// </summary>
     /// <param name="delay">One of <see cref="Retry.DelayLevels.All"/>.</param>
-    public static TopologyPart DelayLevel(TimeSpan delay)
+    /// <param name="replicas">How many nodes hold a copy of the queue: <c>QazBus:RabbitMq:QuorumReplicas</c>.</param>
+    public static TopologyPart DelayLevel(TimeSpan delay, int replicas)
     {
         var level = Retry.DelayLevels.QueueName(delay);
-        return new TopologyPart([new ExchangeDeclaration(level)], [new QueueDeclaration(level, QueueArguments.DelayLevel(delay))], [new BindingDeclaration(level, level)]);
+        return new TopologyPart([new ExchangeDeclaration(level)], [new QueueDeclaration(level, QueueArguments.DelayLevel(delay, replicas))], [new BindingDeclaration(level, level)]);
     }
 }

@@ -31,6 +31,17 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task A_cluster_node_that_is_not_host_and_port_stops_the_host_naming_the_key()
+    {
+        using var host = TestHosts.Build("mju.population-registry", rabbitMqUri: "amqp://user:s3cret@rabbit-1,rabbit-2:5672/",
+            settings: new Dictionary<string, string?> { ["QazBus:RabbitMq:Nodes:0"] = "rabbit-3:port", ["QazBus:RabbitMq:QuorumReplicas"] = "0" });
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("QazBus:RabbitMq:Nodes:0 is not a host or host:port: 'rabbit-3:port'.", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("QazBus:RabbitMq:QuorumReplicas must be at least 1", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_uri_that_is_not_amqp_is_refused_without_echoing_the_password()
     {
         using var host = TestHosts.Build("mju.population-registry", rabbitMqUri: "http://user:s3cret@host/");

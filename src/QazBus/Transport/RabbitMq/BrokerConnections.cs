@@ -30,35 +30,41 @@ internal sealed partial class BrokerConnections
     private readonly ConnectionFactory _factory;
     private readonly ResiliencePipeline _connectPipeline;
     private readonly string _endpoint;
+    private readonly List<AmqpTcpEndpoint> _nodes;
 
     // Why the last TLS handshake refused the broker's certificate, set by the validation callback: the client
     // reports only "the remote certificate was rejected", and the operator needs to know against what.
     private string? _tlsRejection;
 
     /// <summary>Prepares connections to the broker of <paramref name="options"/>; nothing is opened yet.</summary>
-    /// <param name="options">The <c>QazBus:RabbitMq</c> settings: URI, TLS, <see cref="RabbitMqOptions.ConnectTimeout"/>.</param>
+    /// <param name="options">The <c>QazBus:RabbitMq</c> settings: URI and nodes, TLS, <see cref="RabbitMqOptions.ConnectTimeout"/>.</param>
     /// <param name="logger">Told of each retry while the broker does not answer, and of each connection opened.</param>
-    /// <exception cref="ArgumentException">The URI is missing or not <c>amqp://</c> or <c>amqps://</c>.</exception>
+    /// <exception cref="ArgumentException">The URI is missing or not <c>amqp://</c> or <c>amqps://</c>, or a node is not host[:port].</exception>
     public BrokerConnections(RabbitMqOptions options, ILogger? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (!System.Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
-        {
-            throw new ArgumentException($"{Key}:Uri is not an amqp:// or amqps:// URI.", nameof(options));
-        }
-
+        var address = BrokerAddress.Parse(options);
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _factory = new ConnectionFactory
         {
-            Uri = uri,
+            Uri = address.FirstNodeUri,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             RequestedHeartbeat = TimeSpan.FromSeconds(30),
         };
-        RabbitMqTls.Configure(_factory, options.Tls, reason => Volatile.Write(ref _tlsRejection, reason));
-        _endpoint = $"{_factory.HostName}:{_factory.Port}";
+
+        // Every node gets its own TLS settings, so the certificate is checked against that node's host name. The
+        // client picks the nodes in random order, on the first connect and on every recovery, which spreads the
+        // systems over the cluster and lets a connection whose node died come back on another one.
+        var authority = RabbitMqTls.LoadAuthority(options.Tls);
+        _nodes = [.. address.Nodes.Select(node =>
+        {
+            var ssl = new SslOption(node.Host, enabled: address.UsesTls);
+            RabbitMqTls.Configure(ssl, options.Tls, authority, reason => Volatile.Write(ref _tlsRejection, reason));
+            return new AmqpTcpEndpoint(node.Host, node.Port, ssl);
+        })];
+        _endpoint = address.Describe();
 
         _connectPipeline = BackoffPipeline.Build(
             options.ConnectTimeout,
@@ -68,7 +74,7 @@ internal sealed partial class BrokerConnections
             (attempt, delay, failure) => LogBrokerUnreachable(_logger, _endpoint, attempt, delay, failure?.Message));
     }
 
-    /// <summary>The broker's host and port, for messages.</summary>
+    /// <summary>The broker's nodes (host and port), for messages.</summary>
     public string Endpoint => _endpoint;
 
     /// <summary>Opens a connection, retrying while the broker does not answer, within <see cref="RabbitMqOptions.ConnectTimeout"/>.</summary>
@@ -82,7 +88,7 @@ internal sealed partial class BrokerConnections
         try
         {
             connection = await _connectPipeline.ExecuteAsync(
-                async token => await _factory.CreateConnectionAsync(clientName, token).ConfigureAwait(false),
+                async token => await _factory.CreateConnectionAsync(_nodes, clientName, token).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsLoginRefused(ex))
@@ -104,7 +110,7 @@ internal sealed partial class BrokerConnections
                 ex);
         }
 
-        LogConnected(_logger, _factory.HostName, _factory.Port, _factory.VirtualHost, clientName);
+        LogConnected(_logger, connection.Endpoint.HostName, connection.Endpoint.Port, _factory.VirtualHost, clientName);
         return connection;
     }
 

@@ -12,30 +12,31 @@ namespace QazBus.Transport.RabbitMq;
 /// </summary>
 internal static class RabbitMqTls
 {
-    /// <param name="factory">The factory whose URI is set.</param>
+    /// <summary>Sets TLS for one broker node; nothing when <paramref name="ssl"/> is not enabled (<c>amqp://</c>).</summary>
+    /// <param name="ssl">The node's TLS settings, enabled by an <c>amqps://</c> URI, its server name the node's host.</param>
     /// <param name="tls">The <c>QazBus:RabbitMq:Tls</c> settings.</param>
+    /// <param name="authority">The private root of <see cref="RabbitMqTlsOptions.CaCertificatePath"/>, loaded once; null: the machine's roots.</param>
     /// <param name="rejected">Told why the broker's certificate was refused, for the failure message.</param>
-    public static void Configure(ConnectionFactory factory, RabbitMqTlsOptions tls, Action<string> rejected)
+    public static void Configure(SslOption ssl, RabbitMqTlsOptions tls, X509Certificate2? authority, Action<string> rejected)
     {
-        if (!factory.Ssl.Enabled)
+        if (!ssl.Enabled)
         {
             return; // amqp://: plain TCP (development, or TLS terminated by a sidecar)
         }
 
-        factory.Ssl.Version = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+        ssl.Version = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
         if (tls.ServerName is { Length: > 0 } serverName)
         {
-            factory.Ssl.ServerName = serverName;
+            ssl.ServerName = serverName;
         }
 
         if (tls.ClientCertificatePath is { Length: > 0 } certificatePath)
         {
-            factory.Ssl.CertPath = certificatePath;
-            factory.Ssl.CertPassphrase = tls.ClientCertificatePassword;
+            ssl.CertPath = certificatePath;
+            ssl.CertPassphrase = tls.ClientCertificatePassword;
         }
 
-        var authority = tls.CaCertificatePath is { Length: > 0 } caPath ? X509CertificateLoader.LoadCertificateFromFile(caPath) : null;
-        factory.Ssl.CertificateValidationCallback = (_, certificate, _, errors) =>
+        ssl.CertificateValidationCallback = (_, certificate, _, errors) =>
         {
             var refusal = authority is null ? SystemRefusal(errors) : RefusalBy(authority, certificate, errors);
             if (refusal is not null)
@@ -46,6 +47,10 @@ internal static class RabbitMqTls
             return refusal is null;
         };
     }
+
+    /// <summary>Loads the private root of <paramref name="tls"/>, or null when none is configured.</summary>
+    public static X509Certificate2? LoadAuthority(RabbitMqTlsOptions tls) =>
+        tls.CaCertificatePath is { Length: > 0 } caPath ? X509CertificateLoader.LoadCertificateFromFile(caPath) : null;
 
     // No authority configured: the machine's roots decide, as SslStream would without a callback.
     private static string? SystemRefusal(SslPolicyErrors errors) => errors == SslPolicyErrors.None ? null : Describe(errors);

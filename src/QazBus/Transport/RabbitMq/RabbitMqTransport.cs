@@ -21,6 +21,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly BrokerConnections _connections;
     private readonly ResiliencePipeline _publishPipeline;
+    private readonly TimeSpan _publishTimeout;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _delayLevels = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IConnection? _consumeConnection;
@@ -40,8 +41,9 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         // Publishing while the connection recovers (a broker restart, a network cut): wait for recovery and
         // send again, within PublishRetryTimeout. Channel errors (no such exchange, access refused) are not retried.
         // A publish never waits longer than PublishRetryTimeout: it throws.
+        _publishTimeout = _options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1);
         _publishPipeline = BackoffPipeline.Build(
-            _options.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? _options.RabbitMq.PublishRetryTimeout : TimeSpan.FromMilliseconds(1),
+            _publishTimeout,
             TimeSpan.FromMilliseconds(100),
             TimeSpan.FromSeconds(2),
             IsConnectionFailure,
@@ -128,7 +130,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     {
         // Under managed topology the contract exchanges come from the registry's definitions, and this system may
         // not declare exchanges it does not own: it only binds (read on the exchange).
-        var endpoint = BusTopology.Endpoint(queue, exchanges, _options.RabbitMq.DeliveryLimit);
+        var endpoint = BusTopology.Endpoint(queue, exchanges, _options.RabbitMq.DeliveryLimit, _options.RabbitMq.QuorumReplicas);
         return DeclareAsync(_options.RabbitMq.ManagedTopology ? [endpoint] : [.. exchanges.Select(BusTopology.ContractExchange), endpoint], cancellationToken);
     }
 
@@ -154,7 +156,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         await PublishCoreAsync(level, queue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task DeclareDelayLevelAsync(TimeSpan delay) => DeclareAsync([BusTopology.DelayLevel(delay)], CancellationToken.None);
+    private Task DeclareDelayLevelAsync(TimeSpan delay) => DeclareAsync([BusTopology.DelayLevel(delay, _options.RabbitMq.QuorumReplicas)], CancellationToken.None);
 
     public async Task<IBusConsumer> ConsumeAsync(
         string queue,
@@ -201,11 +203,41 @@ internal sealed partial class RabbitMqTransport : IBusTransport
 
     private async Task PublishCoreAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken)
     {
+        // One deadline for the whole publish, the broker's confirm included: a quorum queue that has lost the
+        // majority of its nodes accepts the message but never confirms it, and a publish must then fail within
+        // PublishRetryTimeout, not hang (the caller, or the outbox relay, sends it again; the inbox drops a double).
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_publishTimeout);
+        var channel = _publishChannel;
+        try
+        {
+            await PublishUntilConfirmedAsync(exchange, routingKey, mandatory, message, deadline.Token).ConfigureAwait(false);
+        }
+        catch (PublishException ex) when (!ex.IsReturn)
+        {
+            // The broker refused the message (basic.nack): it is not stored, the caller (or the relay) must send it
+            // again. RabbitMQ 3.10 nacks a publish to a quorum queue that has lost its majority, and keeps nacking
+            // on that channel after a new leader is elected (measured: for minutes, while a fresh channel is
+            // confirmed at once), so the channel is retired and the next publish opens a new one.
+            RetirePublishChannel(channel);
+            throw;
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"RabbitMQ did not confirm the publish of message {message.MessageId} to '{exchange}' within {QazBusOptions.SectionName}:RabbitMq:PublishRetryTimeout ({_publishTimeout}): " +
+                "the broker is unreachable or the queue has lost the majority of its nodes. The message may not be stored: publish it again (the inbox drops a duplicate).",
+                ex);
+        }
+    }
+
+    private async Task PublishUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, TransportMessage message, CancellationToken cancellationToken)
+    {
         var properties = ToProperties(message);
 
         // Fast path: the channel is open, publish once. The resilience pipeline (retry while the connection
-        // recovers, within PublishRetryTimeout) costs a closure, a pooled context and a timeout timer per call, so
-        // it is entered only when there is something to recover from.
+        // recovers) costs a closure, a pooled context and a timer per call, so it is entered only when there is
+        // something to recover from.
         var open = _publishChannel;
         if (open is { IsOpen: true })
         {
@@ -218,6 +250,8 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             }
             catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
             {
+                // The connection dropped before the confirm came: the message may or may not be stored, so it is
+                // sent again once the connection is back (on another node of a cluster); the inbox drops a double.
                 LogPublishRetry(_logger, 1, ex.Message);
             }
         }
@@ -229,6 +263,17 @@ internal sealed partial class RabbitMqTransport : IBusTransport
                 await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, message.Body, token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RetirePublishChannel(IChannel? channel)
+    {
+        if (channel is null || Interlocked.CompareExchange(ref _publishChannel, null, channel) != channel)
+        {
+            return; // already replaced by another publish
+        }
+
+        // Closed later, not now: other publishes on it may still be waiting for their confirms.
+        _ = Task.Delay(_publishTimeout).ContinueWith(_ => channel.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
     }
 
     private async ValueTask<IChannel> GetPublishChannelAsync(CancellationToken cancellationToken)

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using QazBus.Publishing;
+using QazBus.Storage.Outbox;
+using QazBus.TestSupport;
+using Xunit.Abstractions;
+
+namespace QazBus.IntegrationTests.Cluster;
+
+/// <summary>
+/// A node of the three-node cluster dies (SIGKILL) under load: the publisher's own node while the outbox relay
+/// sends 10,000 messages, and the node leading the consumer's quorum queue while the consumer handles the stream.
+/// The clients reconnect to another node, re-declare their consumers, send again what was not confirmed, and the
+/// inbox drops the doubles: every message has exactly one effect.
+/// </summary>
+public sealed class NodeLossTests(ClusterFixture fixture, ITestOutputHelper output) : ClusterTest(fixture, output)
+{
+    [Fact]
+    public async Task Killing_the_publishers_node_mid_stream_of_10000_outbox_messages_loses_nothing_and_doubles_nothing()
+    {
+        const int Count = 10_000;
+        const int PerTransaction = 100;
+        var (queue, effects) = await StartConsumerAsync();
+        var senderSystem = $"mju.cluster-{Unique}";
+        var outboxSchema = $"outbox_{Unique}";
+        var sender = await StartSenderAsync(senderSystem, bus => bus.AddStorage(o => o.Schema = outboxSchema), StorageSettings());
+        var outbox = sender.Services.GetRequiredService<IOutbox>();
+
+        var ids = new List<string>();
+        var enqueuing = Task.Run(async () =>
+        {
+            for (var i = 0; i < Count; i += PerTransaction)
+            {
+                await using var connection = new NpgsqlConnection(PostgresConnectionString);
+                await connection.OpenAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                var batch = new List<string>();
+                for (var k = i; k < i + PerTransaction; k++)
+                {
+                    batch.Add(await outbox.EnqueueAsync(transaction, Faults.Messages.Address(k)));
+                }
+
+                await transaction.CommitAsync();
+                lock (ids)
+                {
+                    ids.AddRange(batch);
+                }
+            }
+        });
+
+        async Task<long> Sent() => await ScalarAsync($"select count(*) from {outboxSchema}.qazbus_outbox where sent_at is not null");
+        await Progress.UntilAsync("2,000 relayed", async () => await Sent() >= 2_000, async () => $"relayed {await Sent()}", null, Log);
+
+        var node = await NodeOfAsync(senderSystem);
+        var sentAtKill = await Sent();
+        var killed = Stopwatch.StartNew();
+        await Cluster.KillNodeAsync(node, Log);
+        Log($"killed node {node}, the outbox relay's node, after {sentAtKill} of {Count} relayed");
+
+        var moved = await ReconnectedAsync(senderSystem, node);
+        Log($"the sender reconnected to node {moved.Node} {moved.After.TotalSeconds:F1} s after the kill");
+        await Progress.UntilAsync("the relay to go on", async () => await Sent() >= sentAtKill + 500, async () => $"relayed {await Sent()}", null, Log);
+        Log($"time to recover: the relay sent 500 more {killed.Elapsed.TotalSeconds:F1} s after the kill");
+
+        await enqueuing;
+        Assert.True(sentAtKill < Count, "the relay had sent everything before the kill; the test proves nothing");
+        await AssertExactlyOnceAsync(effects, ids, queue);
+    }
+
+    [Fact]
+    public async Task Killing_the_node_of_the_queue_leader_while_consuming_loses_nothing_and_doubles_nothing()
+    {
+        const int Count = 6_000;
+        var (queue, effects) = await StartConsumerAsync();
+        var sender = await StartSenderAsync($"mju.cluster-{Unique}");
+        var recorder = new PublishRecorder(sender.Services.GetRequiredService<IContractPublisher>());
+        var publishing = recorder.LoopsAsync(16, Count);
+
+        await Progress.UntilAsync("1,000 effects", async () => await effects.CountAsync() >= 1_000, async () => $"{recorder.Report()}, effects {await effects.CountAsync()}", null, Log);
+        var leader = await Cluster.LeaderOfAsync(VirtualHost, queue) ?? throw new InvalidOperationException($"{queue} has no leader");
+        Log($"{queue}: members {await Cluster.MembersOfAsync(VirtualHost, queue)}, leader on node {leader}");
+        var effectsAtKill = await effects.CountAsync();
+        var killed = Stopwatch.StartNew();
+        await Cluster.KillNodeAsync(leader, Log);
+        Log($"killed node {leader}, the queue leader's, after {effectsAtKill} effects");
+
+        await Progress.UntilAsync("effects to go on", async () => await effects.CountAsync() >= effectsAtKill + 200, async () => $"{recorder.Report()}, effects {await effects.CountAsync()}", null, Log);
+        Log($"time to recover: 200 more effects {killed.Elapsed.TotalSeconds:F1} s after the kill; new leader on node {await Cluster.LeaderOfAsync(VirtualHost, queue)}");
+
+        await publishing;
+        Log($"publishing done: {recorder.Report()}; the longest publish took {recorder.Longest.TotalSeconds:F1} s");
+        foreach (var failure in recorder.Failed.Take(3))
+        {
+            Log($"  publish threw: {failure.GetType().Name}: {failure.Message}");
+        }
+
+        Assert.Equal(Count, recorder.Confirmed.Count + recorder.Failed.Count);
+        Assert.True(effectsAtKill < Count, "the consumer had handled everything before the kill; the test proves nothing");
+        await AssertExactlyOnceAsync(effects, [.. recorder.Confirmed], queue);
+    }
+
+    private async Task<(int Node, TimeSpan After)> ReconnectedAsync(string clientName, int killedNode)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await Cluster.NodeOfConnectionAsync(VirtualHost, clientName) is { } node && node != killedNode)
+            {
+                return (node, clock.Elapsed);
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"'{clientName}' did not reconnect to another node within 60 s of node {killedNode}'s death");
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
