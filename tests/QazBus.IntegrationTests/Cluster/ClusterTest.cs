@@ -68,19 +68,106 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
         ["QazBus:Storage:ConnectionString"] = PostgresConnectionString,
     };
 
-    /// <summary>Starts an inbox consumer of AddressChanged whose handler writes an effect row in the inbox's transaction.</summary>
-    protected async Task<(string Queue, EffectTable Effects)> StartConsumerAsync()
+    /// <summary>
+    /// Starts an inbox consumer of AddressChanged whose handler writes an effect row in the inbox's transaction and
+    /// can be held (<see cref="HandlerHold"/>) to leave a handled message unacknowledged when a node dies.
+    /// </summary>
+    protected async Task<Consumer> StartConsumerAsync()
     {
         var effects = await EffectTable.CreateAsync(PostgresConnectionString, $"effects_{Unique}");
         var system = $"kgd.cluster-{Unique}";
+        return await StartConsumerAsync(system, effects);
+    }
+
+    /// <summary>
+    /// Starts the consumer until its consume connection is on the node <paramref name="wanted"/> names. The client
+    /// picks a node of the URI at random (it spreads agencies over the cluster, as it should), and a node-loss test
+    /// needs the consumer on the node it kills, so that a handled message is left unacknowledged there.
+    /// </summary>
+    protected async Task<Consumer> StartConsumerOnAsync(Func<Consumer, Task<int>> wanted)
+    {
+        var consumer = await StartConsumerAsync();
+        for (var attempt = 1; attempt <= 30; attempt++)
+        {
+            var node = await wanted(consumer);
+            var actual = await NodeOfAsync(consumer.ConsumeConnection);
+            if (actual == node)
+            {
+                Log($"the consumer is on node {node} (start {attempt})");
+                return consumer;
+            }
+
+            await consumer.Host.StopAsync(TimeSpan.FromSeconds(10));
+            consumer.Host.Dispose();
+            _hosts.Remove(consumer.Host);
+            consumer = await StartConsumerAsync(consumer.System, consumer.Effects);
+        }
+
+        throw new InvalidOperationException("the consumer did not land on the wanted node in 30 starts");
+    }
+
+    private async Task<Consumer> StartConsumerAsync(string system, EffectTable effects)
+    {
+        var hold = new HandlerHold();
+        var deliveries = new DeliveryLog();
         var settings = StorageSettings();
         settings["QazBus:KillSwitch:Pause"] = "00:00:05";
-        var consumer = TestHosts.Build(system, Uri,
-            bus => bus.AddHandler<AddressChanged, EffectHandler>("address-changes").AddStorage(o => o.Schema = $"inbox_{Unique}"),
-            settings, s => s.AddSingleton(effects));
-        _hosts.Add(consumer);
-        await consumer.StartAsync();
-        return ($"{system}.address-changes", effects);
+        var host = TestHosts.Build(system, Uri,
+            bus => bus.AddConsumeFilter<DeliveryLogFilter>()
+                .AddHandler<AddressChanged, HeldEffectHandler>("address-changes")
+                .AddStorage(o => o.Schema = $"inbox_{Unique}"),
+            settings, s => s.AddSingleton(effects).AddSingleton(hold).AddSingleton(deliveries));
+        _hosts.Add(host);
+        await host.StartAsync();
+        return new Consumer(system, $"{system}.address-changes", effects, hold, deliveries, host);
+    }
+
+    /// <summary>
+    /// Holds the next handled message (effect written, not committed, not acknowledged) and returns its id; kill the
+    /// consumer's node next, then call <see cref="ReleaseAfterReconnectAsync"/>.
+    /// </summary>
+    protected async Task<string> HoldOneAsync(Consumer consumer)
+    {
+        consumer.Hold.Arm();
+        var held = await consumer.Hold.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        Log($"holding the handler of message {held}: handled, not yet acknowledged");
+        return held;
+    }
+
+    /// <summary>Waits until the consumer is connected to a node other than <paramref name="killedNode"/>, then lets the held handler finish.</summary>
+    protected async Task ReleaseAfterReconnectAsync(Consumer consumer, int killedNode)
+    {
+        var moved = await ReconnectedAsync(consumer.ConsumeConnection, killedNode);
+        Log($"the consumer reconnected to node {moved.Node} {moved.After.TotalSeconds:F1} s after the kill; releasing the held handler (its delivery died with the node, so the message must come again)");
+        consumer.Hold.Release();
+    }
+
+    /// <summary>
+    /// Waits until the held message came a second time: the redelivery the inbox must drop (without the inbox it is
+    /// a second effect, which <see cref="AssertExactlyOnceAsync"/> then finds).
+    /// </summary>
+    protected async Task AssertRedeliveredAsync(Consumer consumer, string held)
+    {
+        await Progress.UntilAsync($"message {held} to come again", () => Task.FromResult(consumer.Deliveries.Of(held) >= 2),
+            () => Task.FromResult($"delivered {consumer.Deliveries.Of(held)} times"), null, Log);
+        Log($"message {held} was delivered {consumer.Deliveries.Of(held)} times");
+    }
+
+    /// <summary>The node <paramref name="clientName"/> is connected to once it has left <paramref name="killedNode"/>, and how long that took.</summary>
+    protected async Task<(int Node, TimeSpan After)> ReconnectedAsync(string clientName, int killedNode)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await Cluster.NodeOfConnectionAsync(VirtualHost, clientName) is { } node && node != killedNode)
+            {
+                return (node, clock.Elapsed);
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException($"'{clientName}' did not reconnect to another node within 60 s of node {killedNode}'s death");
     }
 
     /// <summary>Starts a sender; <paramref name="configure"/> adds storage (the outbox) or settings.</summary>
@@ -90,6 +177,29 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
         _hosts.Add(sender);
         await sender.StartAsync();
         return sender;
+    }
+
+    /// <summary>
+    /// Starts a direct sender until its connection is on <paramref name="node"/> (the client picks a node at random):
+    /// a node-loss test kills the node under in-flight publishes, which must be sent again, not thrown.
+    /// </summary>
+    protected async Task<IHost> StartSenderOnAsync(string system, int node, IDictionary<string, string?>? settings = null)
+    {
+        for (var attempt = 1; attempt <= 30; attempt++)
+        {
+            var sender = await StartSenderAsync(system, settings: settings);
+            if (await NodeOfAsync(system) == node)
+            {
+                Log($"the sender is on node {node} (start {attempt})");
+                return sender;
+            }
+
+            await sender.StopAsync(TimeSpan.FromSeconds(10));
+            sender.Dispose();
+            _hosts.Remove(sender);
+        }
+
+        throw new InvalidOperationException($"the sender did not land on node {node} in 30 starts");
     }
 
     /// <summary>The node a connection of <paramref name="clientName"/> is on, waiting up to 10 s for it to show in the management API.</summary>
@@ -119,35 +229,71 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
         Log($"0 lost, 0 double effects: {await effects.CountAsync()} effects for {expected.Count} messages");
     }
 
+    /// <summary>The consumer a test counts effects of.</summary>
+    protected sealed record Consumer(string System, string Queue, EffectTable Effects, HandlerHold Hold, DeliveryLog Deliveries, IHost Host)
+    {
+        /// <summary>The name of the connection the consumer receives on (the transport keeps publishing on another).</summary>
+        public string ConsumeConnection => $"{System} (consume)";
+    }
+
     /// <summary>
     /// Direct publishes (no outbox) from <paramref name="publishers"/> loops; each one that returned was confirmed by
     /// a majority of the queue's nodes and must have its effect; each one that threw is counted, never silent.
     /// </summary>
     protected sealed class PublishRecorder(IContractPublisher publisher)
     {
+        private readonly ConcurrentDictionary<string, int> _failedIds = new();
         private int _next = -1;
 
         public ConcurrentBag<string> Confirmed { get; } = [];
 
         public ConcurrentBag<Exception> Failed { get; } = [];
 
+        /// <summary>The ids whose publish threw and was not yet sent again successfully.</summary>
+        public IReadOnlyCollection<string> Unconfirmed => [.. _failedIds.Keys];
+
+        /// <summary>How many message numbers were handed out so far.</summary>
+        public int Issued => Volatile.Read(ref _next) + 1;
+
         /// <summary>The longest a publish took: how long the flow stood still while the cluster recovered.</summary>
         public TimeSpan Longest { get; private set; }
 
-        public Task PublishAsync() => PublishAsync(Interlocked.Increment(ref _next));
+        public Task PublishAsync() => PublishAsync(Interlocked.Increment(ref _next), Guid.CreateVersion7().ToString());
 
-        private async Task PublishAsync(int i)
+        /// <summary>
+        /// Publishes again, with the same message ids, every message whose publish threw: what a caller does with
+        /// the error's advice ("the message may not be stored: publish it again"). Returns how many were confirmed.
+        /// </summary>
+        public async Task<int> ResendUnconfirmedAsync()
+        {
+            var confirmed = 0;
+            foreach (var (id, index) in _failedIds.ToArray())
+            {
+                if (await PublishAsync(index, id))
+                {
+                    _failedIds.TryRemove(id, out _);
+                    confirmed++;
+                }
+            }
+
+            return confirmed;
+        }
+
+        private async Task<bool> PublishAsync(int i, string id)
         {
             var started = Stopwatch.GetTimestamp();
+            var ok = false;
             try
             {
-                Confirmed.Add(await publisher.PublishAsync(Messages.Address(i)));
+                Confirmed.Add(await publisher.PublishAsync(Messages.Address(i), new PublishOptions { MessageId = id }));
+                ok = true;
             }
 #pragma warning disable CA1031 // every failed publish is counted and reported
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 Failed.Add(ex);
+                _failedIds[id] = i;
             }
 
             var took = Stopwatch.GetElapsedTime(started);
@@ -158,6 +304,8 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
                     Longest = took;
                 }
             }
+
+            return ok;
         }
 
         public Task LoopsAsync(int loops, int count) => Task.WhenAll(Enumerable.Range(0, loops).Select(_ => Task.Run(async () =>
@@ -165,7 +313,7 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
             int i;
             while ((i = Interlocked.Increment(ref _next)) < count)
             {
-                await PublishAsync(i);
+                await PublishAsync(i, Guid.CreateVersion7().ToString());
             }
         })));
 
