@@ -33,7 +33,8 @@ internal sealed class BenchCommandLine
     private readonly Option<int> _rounds = Number("--rounds", "Run the scenario list N times in this process, report the spread (default 1).", 1, minimum: 1);
     private readonly Option<string?> _uri = new("--uri") { Description = $"RabbitMQ (default ${UriVariable}).", HelpName = "URI", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UriVariable) };
     private readonly Option<string?> _postgres = new("--postgres") { Description = $"PostgreSQL for outbox (default ${PostgresVariable}).", HelpName = "CS", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(PostgresVariable) };
-    private readonly Option<int?> _brokerPid = new("--broker-pid") { Description = "The broker's OS process, to report its CPU (default: $QAZBUS_RABBITMQ_HOME/rabbitmq.pid).", HelpName = "P" };
+    private readonly Option<int[]> _brokerPid = new("--broker-pid") { Description = "The broker's OS process, to report its CPU; repeat it for every node of a cluster (summed) (default: $QAZBUS_RABBITMQ_HOME/rabbitmq.pid).", HelpName = "P" };
+    private readonly Option<int?> _postgresPid = new("--postgres-pid") { Description = "PostgreSQL's postmaster, to report the database's CPU with its backends (default: $QAZBUS_POSTGRES_HOME/data/postmaster.pid).", HelpName = "P" };
     private readonly Option<int?> _timeout = new("--timeout") { Description = "Seconds a phase may take before the scenario counts as failed (default 120; 60 with --smoke).", HelpName = "S" };
     private readonly Option<string> _json = new("--json") { Description = "Also append the JSON lines to FILE.", HelpName = "FILE" };
     private readonly Option<string[]> _set = new("--set") { Description = "Configuration for the QazBus scenarios, e.g. --set QazBus:ConcurrencyLimit=32 (repeatable).", HelpName = "KEY=VALUE" };
@@ -48,7 +49,7 @@ internal sealed class BenchCommandLine
                                   "Run with: dotnet run -c Release --project tests/QazBus.Benchmarks -- <scenario> [options]")
         {
             _scenarios, _count, _warmup, _rate, _throughput, _latency, _window, _prefetch, _concurrency, _rounds,
-            _uri, _postgres, _brokerPid, _timeout, _json, _set, _smoke,
+            _uri, _postgres, _brokerPid, _postgresPid, _timeout, _json, _set, _smoke,
         };
         // Option validators read the raw tokens: a value that failed to parse is reported once, by the parser.
         _uri.Validators.Add(result =>
@@ -99,7 +100,8 @@ internal sealed class BenchCommandLine
             Rounds = parseResult.GetValue(_rounds),
             PhaseTimeout = TimeSpan.FromSeconds(parseResult.GetValue(_timeout) ?? (smoke ? 60 : 120)),
             Smoke = smoke,
-            BrokerPid = parseResult.GetValue(_brokerPid),
+            BrokerPids = parseResult.GetValue(_brokerPid) ?? [],
+            PostgresPid = parseResult.GetValue(_postgresPid),
             JsonFile = parseResult.GetValue(_json),
             Settings = settings,
         };

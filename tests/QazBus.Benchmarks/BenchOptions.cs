@@ -45,7 +45,11 @@ internal sealed record BenchOptions
 
     public bool Smoke { get; init; }
 
-    public int? BrokerPid { get; init; }
+    /// <summary>The broker's OS processes: one, or every node of a cluster (their CPU is summed).</summary>
+    public IReadOnlyList<int> BrokerPids { get; init; } = [];
+
+    /// <summary>The PostgreSQL server's postmaster; its backends are counted with it.</summary>
+    public int? PostgresPid { get; init; }
 
     public string? JsonFile { get; init; }
 

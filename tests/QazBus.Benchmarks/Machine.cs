@@ -38,21 +38,62 @@ internal static class Machine
         }
     }
 
-    /// <summary>CPU seconds used so far by process <paramref name="pid"/> (user + system), or null.</summary>
-    public static double? ProcessCpuSeconds(int? pid)
+    /// <summary>CPU seconds used so far by the processes <paramref name="pids"/> together (user + system), or null.</summary>
+    public static double? ProcessCpuSeconds(IReadOnlyList<int> pids)
     {
-        if (pid is null)
+        if (pids.Count == 0)
         {
             return null;
         }
 
+        var sum = 0.0;
+        foreach (var pid in pids)
+        {
+            if (Stat(pid) is not { } stat)
+            {
+                return null;
+            }
+
+            sum += stat.Own;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// CPU seconds of <paramref name="pid"/>, its live children and the children it has reaped (PostgreSQL's
+    /// backends come and go with the pool; the postmaster's cutime/cstime keep the ones that exited), or null.
+    /// </summary>
+    public static double? ProcessTreeCpuSeconds(int? pid)
+    {
+        if (pid is null || Stat(pid.Value) is not { } root)
+        {
+            return null;
+        }
+
+        var sum = root.Own + root.Reaped;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var child)
+                && Stat(child) is { } stat && stat.Parent == pid)
+            {
+                sum += stat.Own;
+            }
+        }
+
+        return sum;
+    }
+
+    private static (double Own, double Reaped, int Parent)? Stat(int pid)
+    {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the command name in parentheses: state is field 3, utime 14, stime 15 (1-based).
+            // Fields after the command name in parentheses (1-based): state 3, ppid 4, utime 14, stime 15,
+            // cutime 16, cstime 17; in clock ticks, USER_HZ = 100 on Linux.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return ticks / 100.0; // USER_HZ is 100 on Linux
+            double Ticks(int field) => long.Parse(fields[field - 3], CultureInfo.InvariantCulture) / 100.0;
+            return (Ticks(14) + Ticks(15), Ticks(16) + Ticks(17), int.Parse(fields[1], CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
         {
@@ -77,24 +118,22 @@ internal static class Machine
         }
     }
 
-    /// <summary>The broker's OS PID: --broker-pid, else the pid file of eng/rabbitmq.sh's QAZBUS_RABBITMQ_HOME.</summary>
-    public static int? FindBrokerPid(int? given)
+    /// <summary>The broker's OS PIDs: --broker-pid (repeated for a cluster), else the pid file of eng/rabbitmq.sh's QAZBUS_RABBITMQ_HOME.</summary>
+    public static IReadOnlyList<int> FindBrokerPids(IReadOnlyList<int> given) =>
+        given.Count > 0 ? given : PidFrom("QAZBUS_RABBITMQ_HOME", "rabbitmq.pid") is { } pid ? [pid] : [];
+
+    /// <summary>PostgreSQL's postmaster: --postgres-pid, else the pid file of eng/postgres.sh's QAZBUS_POSTGRES_HOME.</summary>
+    public static int? FindPostgresPid(int? given) => given ?? PidFrom("QAZBUS_POSTGRES_HOME", Path.Combine("data", "postmaster.pid"));
+
+    private static int? PidFrom(string homeVariable, string file)
     {
-        if (given is not null)
-        {
-            return given;
-        }
-
-        var home = Environment.GetEnvironmentVariable("QAZBUS_RABBITMQ_HOME");
-        var pidFile = home is null ? null : Path.Combine(home, "rabbitmq.pid");
-        if (pidFile is not null && File.Exists(pidFile)
-            && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && File.Exists($"/proc/{pid}/stat"))
-        {
-            return pid;
-        }
-
-        return null;
+        var home = Environment.GetEnvironmentVariable(homeVariable);
+        var pidFile = home is null ? null : Path.Combine(home, file);
+        return pidFile is not null && File.Exists(pidFile)
+            && int.TryParse(File.ReadLines(pidFile).FirstOrDefault()?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && File.Exists($"/proc/{pid}/stat")
+                ? pid
+                : null;
     }
 
     public static string Describe()

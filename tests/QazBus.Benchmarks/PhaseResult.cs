@@ -28,6 +28,9 @@ internal sealed record PhaseResult
     /// <summary>CPU seconds of the broker's OS process per 10,000 messages, when its PID is known.</summary>
     public double? BrokerCpuSecondsPer10k { get; init; }
 
+    /// <summary>CPU seconds of PostgreSQL (postmaster and backends) per 10,000 messages, when its PID is known.</summary>
+    public double? DatabaseCpuSecondsPer10k { get; init; }
+
     /// <summary>Busy share of all cores during the phase (client + broker + anything else running).</summary>
     public double MachineBusyPct { get; init; }
 

@@ -30,7 +30,8 @@ var options = commandLine.Read(parseResult);
 var defaults = new QazBusOptions();
 var prefetch = options.Prefetch ?? (ushort)defaults.PrefetchCount;
 var concurrency = options.Concurrency ?? (ushort)defaults.ConcurrencyLimit;
-var brokerPid = Machine.FindBrokerPid(options.BrokerPid);
+var brokerPids = Machine.FindBrokerPids(options.BrokerPids);
+var postgresPid = Machine.FindPostgresPid(options.PostgresPid);
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
 Console.WriteLine($"QazBus benchmark: {string.Join(", ", options.Scenarios)}; {options.Count} messages per phase, warm-up {options.Warmup}, window {options.Window}, " +
@@ -41,7 +42,8 @@ if (options.Settings.Count > 0)
     Console.WriteLine($"settings: {string.Join(", ", options.Settings.Select(s => $"{s.Key}={s.Value}"))}");
 }
 
-Console.WriteLine($"broker: {new Uri(options.Uri!).Host}:{new Uri(options.Uri!).Port}{(brokerPid is null ? " (broker CPU not measured: its PID is unknown)" : $" (OS pid {brokerPid})")}");
+Console.WriteLine($"broker: {new Uri(options.Uri!).Host}:{new Uri(options.Uri!).Port}{(brokerPids.Count == 0 ? " (broker CPU not measured: its PID is unknown)" : $" (OS pid {string.Join(", ", brokerPids)})")}" +
+                  $"; PostgreSQL {(postgresPid is null ? "CPU not measured: its PID is unknown" : $"postmaster pid {postgresPid}")}");
 Console.WriteLine($"body: {JsonSerializer.SerializeToUtf8Bytes(SampleRecorded.Create(1_000_000, 1_234_567_890_123), QazBus.Wire.BusJson.Options).Length} bytes of JSON");
 Console.WriteLine();
 
@@ -213,7 +215,8 @@ async Task<PhaseResult> MeasureAsync(IScenario scenario, Receiver receiver, stri
 
     GC.Collect();
     var cpu0 = Machine.ClientCpu();
-    var broker0 = Machine.ProcessCpuSeconds(brokerPid);
+    var broker0 = Machine.ProcessCpuSeconds(brokerPids);
+    var database0 = Machine.ProcessTreeCpuSeconds(postgresPid);
     var (busy0, total0) = Machine.MachineJiffies();
     var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
     int[] gcs0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
@@ -262,7 +265,8 @@ async Task<PhaseResult> MeasureAsync(IScenario scenario, Receiver receiver, stri
 
     var t1 = recorder.LastReceived;
     var cpu1 = Machine.ClientCpu();
-    var broker1 = Machine.ProcessCpuSeconds(brokerPid);
+    var broker1 = Machine.ProcessCpuSeconds(brokerPids);
+    var database1 = Machine.ProcessTreeCpuSeconds(postgresPid);
     var (busy1, total1) = Machine.MachineJiffies();
     var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
     var seconds = (t1 - t0) / (double)Stopwatch.Frequency;
@@ -280,6 +284,7 @@ async Task<PhaseResult> MeasureAsync(IScenario scenario, Receiver receiver, stri
         MaxMs = latencies[^1],
         CpuSecondsPer10k = (cpu1 - cpu0).TotalSeconds * 10_000 / count,
         BrokerCpuSecondsPer10k = broker0 is null || broker1 is null ? null : (broker1 - broker0) * 10_000 / count,
+        DatabaseCpuSecondsPer10k = database0 is null || database1 is null ? null : (database1 - database0) * 10_000 / count,
         MachineBusyPct = total1 > total0 ? 100.0 * (busy1 - busy0) / (total1 - total0) : 0,
         AllocBytesPerMsg = (alloc1 - alloc0) / (double)count,
         Duplicates = recorder.Duplicates,
@@ -321,7 +326,7 @@ void PrintRow(PhaseResult r, bool header)
 
 static string Header() =>
     string.Create(CultureInfo.InvariantCulture,
-        $"{"scenario",-18} {"count",7} {"msg/s",8} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"cpu s/10k",10} {"broker s/10k",12} {"busy %",7} {"alloc B/msg",11} {"peak RSS MB",11} {"x raw",6} {"cpu x raw",9} {"p99 x raw",9} {"cold msg/s",10} {"pub msg/s",9}  at publish end");
+        $"{"scenario",-18} {"count",7} {"msg/s",8} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"cpu s/10k",10} {"broker s/10k",12} {"db s/10k",8} {"busy %",7} {"alloc B/msg",11} {"peak RSS MB",11} {"x raw",6} {"cpu x raw",9} {"p99 x raw",9} {"cold msg/s",10} {"pub msg/s",9}  at publish end");
 
 static string Format(PhaseResult r)
 {
@@ -339,7 +344,7 @@ static string Format(PhaseResult r)
         value is null ? new string(' ', width - 1) + "-" : value.Value.ToString(format, CultureInfo.InvariantCulture).PadLeft(width);
 
     return string.Create(CultureInfo.InvariantCulture,
-        $"{r.Label,-18} {r.Count,7} {r.MsgsPerSec,8:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.MaxMs,8:0.0} {r.CpuSecondsPer10k,10:0.000} {Opt(r.BrokerCpuSecondsPer10k, "0.000", 12)} {r.MachineBusyPct,7:0} {r.AllocBytesPerMsg,11:0} {r.PeakRssMb,11:0} {Opt(r.RatioToRaw, "0.00", 6)} {Opt(r.CpuRatioToRaw, "0.00", 9)} {Opt(r.P99RatioToRaw, "0.00", 9)} {Opt(r.ColdMsgsPerSec, "0", 10)} {r.PublishMsgsPerSec,9:0}  {r.BacklogAtPublishEnd}");
+        $"{r.Label,-18} {r.Count,7} {r.MsgsPerSec,8:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.MaxMs,8:0.0} {r.CpuSecondsPer10k,10:0.000} {Opt(r.BrokerCpuSecondsPer10k, "0.000", 12)} {Opt(r.DatabaseCpuSecondsPer10k, "0.000", 8)} {r.MachineBusyPct,7:0} {r.AllocBytesPerMsg,11:0} {r.PeakRssMb,11:0} {Opt(r.RatioToRaw, "0.00", 6)} {Opt(r.CpuRatioToRaw, "0.00", 9)} {Opt(r.P99RatioToRaw, "0.00", 9)} {Opt(r.ColdMsgsPerSec, "0", 10)} {r.PublishMsgsPerSec,9:0}  {r.BacklogAtPublishEnd}");
 }
 
 void PrintTable(List<PhaseResult> rows)
