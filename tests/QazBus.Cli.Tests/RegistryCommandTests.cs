@@ -27,7 +27,7 @@ public sealed class RegistryCommandTests : IDisposable
         File.WriteAllText(file, broken);
         var expectedLine = broken.Split('\n').ToList().FindIndex(l => l.Contains("Citizens!", StringComparison.Ordinal)) + 1;
 
-        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "registry.json");
+        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--registry", "registry.json");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains($"registry.json:{expectedLine}: $.subscriptions[1].endpoint: endpoint 'Citizens!' is invalid", run.Output, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class RegistryCommandTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "registry.json"), "{\n  \"agencies\": [\n    { \"code\": \"mju\" \"name\": \"x\" }\n  ]\n}\n");
 
-        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "registry.json");
+        var run = await Cli.RunAsync(_directory, null, "registry", "check", "--registry", "registry.json");
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("registry.json:3: ", run.Output, StringComparison.Ordinal);
@@ -48,6 +48,7 @@ public sealed class RegistryCommandTests : IDisposable
     [Fact]
     public async Task A_registry_file_that_does_not_exist_is_a_usage_error()
     {
+        // --file, the option's older name, still works.
         var run = await Cli.RunAsync(_directory, null, "registry", "check", "--file", "missing.json");
 
         Assert.Equal(2, run.ExitCode);

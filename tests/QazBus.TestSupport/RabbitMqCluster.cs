@@ -28,7 +28,8 @@ public sealed class RabbitMqCluster
         _home = home;
         _management = [.. management.Select(address =>
         {
-            var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(5) };
+            // Each request has its own time limit (SendAsync), so the client's is off.
+            var http = new HttpClient { BaseAddress = new Uri(address), Timeout = Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
             return http;
         })];
@@ -91,20 +92,26 @@ public sealed class RabbitMqCluster
         }
     }
 
-    /// <summary>The node (1–3) that serves the connection named <paramref name="clientName"/> in <paramref name="vhost"/>, or null.</summary>
-    public async Task<int?> NodeOfConnectionAsync(string vhost, string clientName)
+    /// <summary>
+    /// The nodes (1–3) of every connection named <paramref name="clientName"/> in <paramref name="vhost"/>. The
+    /// management API may still list a connection that was just closed, so a caller that restarts a client waits
+    /// for the old entry to go before it reads the new one.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> NodesOfConnectionAsync(string vhost, string clientName)
     {
         using var connections = await GetJsonAsync($"api/vhosts/{System.Uri.EscapeDataString(vhost)}/connections").ConfigureAwait(false);
+        var nodes = new List<int>();
         foreach (var connection in connections.RootElement.EnumerateArray())
         {
             if (connection.TryGetProperty("client_properties", out var properties)
-                && properties.TryGetProperty("connection_name", out var name) && name.GetString() == clientName)
+                && properties.TryGetProperty("connection_name", out var name) && name.GetString() == clientName
+                && NodeNumber(connection.GetProperty("node").GetString()) is { } node)
             {
-                return NodeNumber(connection.GetProperty("node").GetString());
+                nodes.Add(node);
             }
         }
 
-        return null;
+        return nodes;
     }
 
     /// <summary>The node (1–3) of the leader of quorum queue <paramref name="queue"/>, or null while it has none.</summary>
@@ -149,6 +156,11 @@ public sealed class RabbitMqCluster
     // Any node's management API answers for the whole cluster; while one is down, the next one does.
     private async Task<string> SendAsync(HttpMethod method, string path, string? json)
     {
+        // A read answers at once or its node is down: 5 s, then the next node. Creating or deleting a vhost is
+        // work on all three nodes (deleting one stops the Raft members of every quorum queue in it) and took longer
+        // than 5 s under the full suite's load; cutting it short and asking the next node made a delete that was
+        // under way fail. So writes get 60 s, and a delete that finds the vhost gone has done its job.
+        var limit = method == HttpMethod.Get ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(60);
         var failures = new List<string>();
         foreach (var http in _management)
         {
@@ -160,9 +172,10 @@ public sealed class RabbitMqCluster
                     request.Content = new StringContent(json, Encoding.UTF8, "application/json");
                 }
 
-                using var response = await http.SendAsync(request).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+                using var timeout = new CancellationTokenSource(limit);
+                using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode || (method == HttpMethod.Delete && response.StatusCode == System.Net.HttpStatusCode.NotFound))
                 {
                     return body;
                 }

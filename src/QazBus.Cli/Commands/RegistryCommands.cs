@@ -11,9 +11,16 @@ internal static class RegistryCommands
     public static Command Create(CliContext context) =>
         CommandBuilder.Group("registry", "The registry: agencies, their systems, contract versions and approved subscriptions.", CreateCheck(context));
 
-    /// <summary>The option naming the registry file; <paramref name="name"/> is <c>--file</c> but for <c>topology</c>.</summary>
-    internal static Option<string> FileOption(string name = "--file") =>
-        CommandBuilder.RepositoryPathOption(name, "The registry file", DefaultRegistryFile, "FILE");
+    /// <summary>
+    /// The option naming the registry file, <c>--registry</c> on every command that reads it; <c>--file</c>, its
+    /// earlier name on <c>registry check</c> and <c>catalog</c>, stays an alias so existing scripts keep working.
+    /// </summary>
+    internal static Option<string> FileOption()
+    {
+        var option = CommandBuilder.RepositoryPathOption("--registry", "The registry file (--file is an older name of this option)", DefaultRegistryFile, "FILE");
+        option.Aliases.Add("--file");
+        return option;
+    }
 
     private static Command CreateCheck(CliContext context) => CommandBuilder.Create(context, "check",
         "Check the registry against the bus's naming rules, itself and the contracts in code. Exit 0 when sound, 1 with each problem and its place.",
@@ -63,7 +70,7 @@ internal static class RegistryCommands
     }
 
     /// <summary>The registry file: <paramref name="option"/> when given, else <see cref="DefaultRegistryFile"/> found upwards.</summary>
-    internal static string RegistryFile(CliContext context, string? option, string optionName = "--file")
+    internal static string RegistryFile(CliContext context, string? option)
     {
         if (option is not null)
         {
@@ -73,6 +80,6 @@ internal static class RegistryCommands
 
         return context.FindUpwards(DefaultRegistryFile)
             ?? throw CliException.Usage(
-                $"could not find {DefaultRegistryFile} in {context.WorkingDirectory} or above: run inside the QazBus repository, or pass {optionName} FILE");
+                $"could not find {DefaultRegistryFile} in {context.WorkingDirectory} or above: run inside the QazBus repository, or pass --registry FILE");
     }
 }

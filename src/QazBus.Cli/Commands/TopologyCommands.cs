@@ -11,7 +11,7 @@ internal static class TopologyCommands
 {
     public static Command Create(CliContext context)
     {
-        var registryFile = RegistryCommands.FileOption("--registry");
+        var registryFile = RegistryCommands.FileOption();
         var vhost = new Option<string>("--vhost") { Description = "The virtual host. Default: qazbus.", DefaultValueFactory = _ => "qazbus", HelpName = "NAME" };
         var output = new Option<string>("--out") { Description = "Write the definitions to FILE (for rabbitmqctl import_definitions). Default: print them.", HelpName = "FILE" };
         var passwords = new Option<string>("--passwords")
@@ -42,7 +42,7 @@ internal static class TopologyCommands
     private static async Task<int> RunAsync(
         CliContext context, string? registryOption, string vhost, string? output, string? passwordsFile, string? apply, CancellationToken cancellationToken)
     {
-        var path = RegistryCommands.RegistryFile(context, registryOption, "--registry");
+        var path = RegistryCommands.RegistryFile(context, registryOption);
         if (!RegistryDocument.TryParse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), out var document, out var problem))
         {
             throw CliException.Usage($"{context.Display(path)}: {problem}");

@@ -97,9 +97,7 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
                 return consumer;
             }
 
-            await consumer.Host.StopAsync(TimeSpan.FromSeconds(10));
-            consumer.Host.Dispose();
-            _hosts.Remove(consumer.Host);
+            await StopAsync(consumer.Host, consumer.ConsumeConnection);
             consumer = await StartConsumerAsync(consumer.System, consumer.Effects);
         }
 
@@ -159,7 +157,7 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            if (await Cluster.NodeOfConnectionAsync(VirtualHost, clientName) is { } node && node != killedNode)
+            if ((await Cluster.NodesOfConnectionAsync(VirtualHost, clientName)).FirstOrDefault(n => n != killedNode) is var node and > 0)
             {
                 return (node, clock.Elapsed);
             }
@@ -194,28 +192,52 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
                 return sender;
             }
 
-            await sender.StopAsync(TimeSpan.FromSeconds(10));
-            sender.Dispose();
-            _hosts.Remove(sender);
+            await StopAsync(sender, system);
         }
 
         throw new InvalidOperationException($"the sender did not land on node {node} in 30 starts");
     }
 
-    /// <summary>The node a connection of <paramref name="clientName"/> is on, waiting up to 10 s for it to show in the management API.</summary>
+    /// <summary>
+    /// The node of the one connection named <paramref name="clientName"/>, waiting up to 10 s until the management
+    /// API lists exactly one (a new connection shows with a delay; so does the removal of a closed one).
+    /// </summary>
     protected async Task<int> NodeOfAsync(string clientName)
     {
+        IReadOnlyList<int> nodes = [];
         for (var i = 0; i < 50; i++)
         {
-            if (await Cluster.NodeOfConnectionAsync(VirtualHost, clientName) is { } node)
+            nodes = await Cluster.NodesOfConnectionAsync(VirtualHost, clientName);
+            if (nodes.Count == 1)
             {
-                return node;
+                return nodes[0];
             }
 
             await Task.Delay(200);
         }
 
-        throw new InvalidOperationException($"no connection named '{clientName}' in vhost {VirtualHost}");
+        throw new InvalidOperationException($"not exactly one connection named '{clientName}' in vhost {VirtualHost} within 10 s: on nodes [{string.Join(", ", nodes)}]");
+    }
+
+    /// <summary>
+    /// Stops and disposes a host started for placement, and waits until its connection <paramref name="connectionName"/>
+    /// is gone from the management API, so the next start's node is not read from the old entry.
+    /// </summary>
+    private async Task StopAsync(IHost host, string connectionName)
+    {
+        await host.StopAsync(TimeSpan.FromSeconds(10));
+        host.Dispose();
+        _hosts.Remove(host);
+        var clock = Stopwatch.StartNew();
+        while ((await Cluster.NodesOfConnectionAsync(VirtualHost, connectionName)).Count > 0)
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"the connection '{connectionName}' of a stopped host is still listed 30 s later");
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Asserts that every id in <paramref name="expected"/> has exactly one effect and no id has two.</summary>

@@ -85,6 +85,18 @@ public sealed class TopologyPermissionsTests(BrokerFixture fixture, ITestOutputH
                 Assert.Contains("ACCESS_REFUSED", refused.Message + channel.CloseReason?.ReplyText, StringComparison.Ordinal);
             }
 
+            // Without ManagedTopology the system would declare the contract exchanges itself, which the generated
+            // permissions refuse: start-up stops with the setting to change, not a bare ACCESS_REFUSED.
+            using (var unmanaged = TestHosts.Build("kgd.tax-office", As("kgd.tax-office"),
+                       bus => bus.AddHandler<AddressChanged, RecordingHandler<AddressChanged>>("address-changes"),
+                       services: s => s.AddSingleton(new MessageSink<AddressChanged>())))
+            {
+                var stopped = await Assert.ThrowsAnyAsync<Exception>(() => unmanaged.StartAsync());
+                Output.WriteLine($"without ManagedTopology: {stopped.Message}");
+                Assert.Contains("QazBus:RabbitMq:ManagedTopology=true", stopped.Message, StringComparison.Ordinal);
+                Assert.Contains("'mju.population.address-changed.v1'", stopped.Message, StringComparison.Ordinal);
+            }
+
             // The permitted flows work under these permissions, including a retry through a delay queue.
             var sink = new MessageSink<AddressChanged> { FailWhen = c => c.Attempt <= 2 };
             var managed = new Dictionary<string, string?>

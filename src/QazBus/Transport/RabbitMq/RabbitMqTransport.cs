@@ -365,28 +365,47 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
-            foreach (var part in parts)
+            var what = string.Empty;
+            try
             {
-                foreach (var exchange in part.Exchanges)
+                foreach (var part in parts)
                 {
-                    await channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
+                    foreach (var exchange in part.Exchanges)
+                    {
+                        what = $"the exchange '{exchange.Name}'";
+                        await channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
 
-                foreach (var queue in part.Queues)
-                {
-                    var arguments = queue.Arguments.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
-                    await channel.QueueDeclareAsync(queue.Name, queue.Durable, exclusive: false, queue.AutoDelete, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
+                    foreach (var queue in part.Queues)
+                    {
+                        what = $"the queue '{queue.Name}'";
+                        var arguments = queue.Arguments.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal);
+                        await channel.QueueDeclareAsync(queue.Name, queue.Durable, exclusive: false, queue.AutoDelete, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
 
-                foreach (var binding in part.Bindings)
-                {
-                    await channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    foreach (var binding in part.Bindings)
+                    {
+                        what = $"a binding of the queue '{binding.Queue}' to the exchange '{binding.Exchange}'";
+                        await channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
                 }
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 403)
+            {
+                // A setting or a registry entry is wrong, not the code: say which, instead of a bare ACCESS_REFUSED.
+                throw new InvalidOperationException(TopologyRefused(what, ex.ShutdownReason.ReplyText), ex);
             }
 
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private string TopologyRefused(string what, string reply) =>
+        $"RabbitMQ refused system '{_options.System}' to declare {what} (403: {reply}). " + (_options.RabbitMq.ManagedTopology
+            ? $"{QazBusOptions.SectionName}:RabbitMq:ManagedTopology is true, so the broker's permissions come from the registry (qazbus topology) and do not approve this: " +
+              "add the subscription to the registry, regenerate the definitions and load them into the broker."
+            : $"Under the permissions generated from the registry (qazbus topology) a system declares only its own queues: set {QazBusOptions.SectionName}:RabbitMq:ManagedTopology=true " +
+              "(the contract exchanges and delay queues then come from the generated definitions).");
 
     internal static BasicProperties ToProperties(TransportMessage message) => new()
     {
