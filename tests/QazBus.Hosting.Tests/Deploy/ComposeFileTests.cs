@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using QazBus.Hosting.Tests.Support;
 using YamlDotNet.RepresentationModel;
+using static QazBus.Hosting.Tests.Deploy.Yaml;
 
 namespace QazBus.Hosting.Tests.Deploy;
 
@@ -14,7 +15,7 @@ public sealed partial class ComposeFileTests
     private const string ComposeFolder = "deploy/compose";
     private static readonly string[] Workers = ["population-registry", "tax-office"];
 
-    private readonly YamlMappingNode _compose = Load($"{ComposeFolder}/compose.yaml");
+    private readonly YamlMappingNode _compose = LoadSingle($"{ComposeFolder}/compose.yaml");
 
     private YamlMappingNode Services => Map(_compose, "services");
 
@@ -24,7 +25,7 @@ public sealed partial class ComposeFileTests
         Assert.Equal(
             new[] { "jaeger", "otel-collector", "population-registry", "postgres", "rabbitmq", "tax-office" },
             Services.Children.Keys.Select(Text).Order(StringComparer.Ordinal));
-        Assert.Contains("-management", Text(Services, "rabbitmq", "image"), StringComparison.Ordinal);
+        Assert.Contains("-management", Text(Map(Services, "rabbitmq"), "image"), StringComparison.Ordinal);
         Assert.Contains("15672", HostPorts("rabbitmq").Keys);
         Assert.Contains("5672", HostPorts("rabbitmq").Keys);
         Assert.Contains("16686", HostPorts("jaeger").Keys);
@@ -174,7 +175,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void The_collector_receives_OTLP_on_every_interface_and_sends_traces_to_Jaeger()
     {
-        var collector = Load("deploy/otel/collector.yaml");
+        var collector = LoadSingle("deploy/otel/collector.yaml");
         Assert.Equal("0.0.0.0:4317", CollectorReceiver("grpc"));
         var pipelines = Map(Map(collector, "service"), "pipelines");
         foreach (var (signal, pipeline) in pipelines.Children.Select(p => (Text(p.Key), (YamlMappingNode)p.Value)))
@@ -208,7 +209,7 @@ public sealed partial class ComposeFileTests
     }
 
     private static string CollectorReceiver(string protocol) =>
-        Text(Map(Map(Map(Map(Load("deploy/otel/collector.yaml"), "receivers"), "otlp"), "protocols"), protocol), "endpoint");
+        Text(Map(Map(Map(Map(LoadSingle("deploy/otel/collector.yaml"), "receivers"), "otlp"), "protocols"), protocol), "endpoint");
 
     private IEnumerable<(string Name, YamlMappingNode Service)> ServiceMaps() =>
         Services.Children.Select(c => (Text(c.Key), (YamlMappingNode)c.Value));
@@ -219,33 +220,6 @@ public sealed partial class ComposeFileTests
     /// <summary>Published ports as host port → container port ("127.0.0.1:8081:8080" → 8081 → 8080).</summary>
     private Dictionary<string, string> HostPorts(string service) =>
         Ports(service).Select(p => p.Split(':')).ToDictionary(parts => parts[^2], parts => parts[^1]);
-
-    private static YamlMappingNode Load(string relative)
-    {
-        var stream = new YamlStream();
-        using var reader = new StreamReader(Repository.PathOf(relative));
-        stream.Load(reader);
-        return Assert.IsType<YamlMappingNode>(Assert.Single(stream.Documents).RootNode);
-    }
-
-    private static YamlMappingNode Map(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(key, out var child)
-            ? Assert.IsType<YamlMappingNode>(child)
-            : throw new Xunit.Sdk.XunitException($"'{key}' missing (line {node.Start.Line})");
-
-    private static YamlSequenceNode Sequence(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(key, out var child)
-            ? Assert.IsType<YamlSequenceNode>(child)
-            : throw new Xunit.Sdk.XunitException($"'{key}' missing (line {node.Start.Line})");
-
-    private static string Text(YamlMappingNode node, string key, string inner) => Text(Map(node, key), inner);
-
-    private static string Text(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(key, out var child)
-            ? Text(child)
-            : throw new Xunit.Sdk.XunitException($"'{key}' missing (line {node.Start.Line})");
-
-    private static string Text(YamlNode node) => Assert.IsType<YamlScalarNode>(node).Value ?? string.Empty;
 
     // name:tag with a numeric version (2.4.0, 16.4, 3.13.7-management); no digest-less floating tags like "16" or "latest".
     [GeneratedRegex(@"^[a-z0-9./-]+:\d+\.\d+(\.\d+)?([-.][a-z0-9.-]+)?$")]
