@@ -11,14 +11,28 @@ public sealed class RegistryCheckTests
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private static IReadOnlyList<ContractDescriptor> Code => ContractDiscovery.FindContracts(typeof(CitizenRegistered).Assembly);
+    private static IReadOnlyList<ContractDescriptor> AllCode => ContractDiscovery.FindContracts(typeof(CitizenRegistered).Assembly);
 
-    private static string RealRegistry => File.ReadAllText(Repository.RegistryFile);
+    /// <summary>
+    /// The contracts in code that the fixture knows: a contract added to code later (with its entry in the live
+    /// registry) is no problem of the fixture's.
+    /// </summary>
+    private static IReadOnlyList<ContractDescriptor> Code { get; } = FixtureContracts();
 
-    /// <summary>The real registry, edited by <paramref name="edit"/>, written out indented.</summary>
+    private static string LiveRegistry => File.ReadAllText(Repository.RegistryFile);
+
+    private static string Fixture => File.ReadAllText(Repository.RegistryFixture);
+
+    private static IReadOnlyList<ContractDescriptor> FixtureContracts()
+    {
+        var names = JsonNode.Parse(Fixture)!["contracts"]!.AsArray().Select(c => (string)c!["name"]!).ToHashSet(StringComparer.Ordinal);
+        return [.. AllCode.Where(c => names.Contains(c.Name))];
+    }
+
+    /// <summary>The fixture registry, edited by <paramref name="edit"/>, written out indented.</summary>
     private static string Edited(Action<JsonObject> edit)
     {
-        var registry = JsonNode.Parse(RealRegistry)!.AsObject();
+        var registry = JsonNode.Parse(Fixture)!.AsObject();
         edit(registry);
         return registry.ToJsonString(Indented);
     }
@@ -49,9 +63,15 @@ public sealed class RegistryCheckTests
     private static JsonArray Array(JsonObject registry, string name) => registry[name]!.AsArray();
 
     [Fact]
-    public void The_real_registry_is_sound()
+    public void The_live_registry_is_sound()
     {
-        Assert.Empty(RegistryValidator.Validate(RealRegistry, Code));
+        Assert.Empty(RegistryValidator.Validate(LiveRegistry, AllCode));
+    }
+
+    [Fact]
+    public void The_fixture_is_sound()
+    {
+        Assert.Empty(RegistryValidator.Validate(Fixture, Code));
     }
 
     [Fact]
@@ -161,8 +181,8 @@ public sealed class RegistryCheckTests
     [Fact]
     public void Bad_JSON_is_reported_with_its_line()
     {
-        var lines = RealRegistry.ReplaceLineEndings("\n").Split('\n').ToList();
-        var broken = LineOf(RealRegistry, "\"code\": \"kgd\"");
+        var lines = Fixture.ReplaceLineEndings("\n").Split('\n').ToList();
+        var broken = LineOf(Fixture, "\"code\": \"kgd\"");
         lines[broken - 1] = lines[broken - 1].Replace("\"code\": \"kgd\",", "\"code\": \"kgd\"", StringComparison.Ordinal);
         var json = string.Join('\n', lines);
 
