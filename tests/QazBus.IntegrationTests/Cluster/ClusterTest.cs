@@ -84,24 +84,12 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
     /// picks a node of the URI at random (it spreads agencies over the cluster, as it should), and a node-loss test
     /// needs the consumer on the node it kills, so that a handled message is left unacknowledged there.
     /// </summary>
-    protected async Task<Consumer> StartConsumerOnAsync(Func<Consumer, Task<int>> wanted)
+    protected Task<Consumer> StartConsumerOnAsync(Func<Consumer, Task<int>> wanted)
     {
-        var consumer = await StartConsumerAsync();
-        for (var attempt = 1; attempt <= 30; attempt++)
-        {
-            var node = await wanted(consumer);
-            var actual = await NodeOfAsync(consumer.ConsumeConnection);
-            if (actual == node)
-            {
-                Log($"the consumer is on node {node} (start {attempt})");
-                return consumer;
-            }
-
-            await StopAsync(consumer.Host, consumer.ConsumeConnection);
-            consumer = await StartConsumerAsync(consumer.System, consumer.Effects);
-        }
-
-        throw new InvalidOperationException("the consumer did not land on the wanted node in 30 starts");
+        Consumer? first = null;
+        return PlaceAsync("consumer",
+            async () => first is null ? first = await StartConsumerAsync() : await StartConsumerAsync(first.System, first.Effects),
+            consumer => consumer.Host, consumer => consumer.ConsumeConnection, wanted);
     }
 
     private async Task<Consumer> StartConsumerAsync(string system, EffectTable effects)
@@ -181,21 +169,29 @@ public abstract class ClusterTest(ClusterFixture fixture, ITestOutputHelper outp
     /// Starts a direct sender until its connection is on <paramref name="node"/> (the client picks a node at random):
     /// a node-loss test kills the node under in-flight publishes, which must be sent again, not thrown.
     /// </summary>
-    protected async Task<IHost> StartSenderOnAsync(string system, int node, IDictionary<string, string?>? settings = null)
+    protected Task<IHost> StartSenderOnAsync(string system, int node, IDictionary<string, string?>? settings = null) =>
+        PlaceAsync("sender", () => StartSenderAsync(system, settings: settings), sender => sender, _ => system, _ => Task.FromResult(node));
+
+    /// <summary>
+    /// Starts a client until its connection is on the node <paramref name="wanted"/> names, stopping each one that
+    /// landed elsewhere: the one placement loop of the consumer and the sender.
+    /// </summary>
+    private async Task<T> PlaceAsync<T>(string what, Func<Task<T>> start, Func<T, IHost> host, Func<T, string> connection, Func<T, Task<int>> wanted)
     {
         for (var attempt = 1; attempt <= 30; attempt++)
         {
-            var sender = await StartSenderAsync(system, settings: settings);
-            if (await NodeOfAsync(system) == node)
+            var client = await start();
+            var node = await wanted(client);
+            if (await NodeOfAsync(connection(client)) == node)
             {
-                Log($"the sender is on node {node} (start {attempt})");
-                return sender;
+                Log($"the {what} is on node {node} (start {attempt})");
+                return client;
             }
 
-            await StopAsync(sender, system);
+            await StopAsync(host(client), connection(client));
         }
 
-        throw new InvalidOperationException($"the sender did not land on node {node} in 30 starts");
+        throw new InvalidOperationException($"the {what} did not land on the wanted node in 30 starts");
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
-using Npgsql;
 using QazBus.Contracts.Population;
 using QazBus.Handling;
+using QazBus.IntegrationTests.Faults;
 using QazBus.Pipeline;
 using QazBus.Storage.Inbox;
 using QazBus.TestSupport;
@@ -39,15 +39,14 @@ public sealed class HandlerHold
     }
 }
 
-/// <summary>Writes one effect row per message in the inbox's transaction, then passes the <see cref="HandlerHold"/>.</summary>
+/// <summary>The fault tests' effect handler (one effect row in the inbox's transaction), then the <see cref="HandlerHold"/>.</summary>
 internal sealed class HeldEffectHandler(IInboxTransaction inbox, EffectTable table, HandlerHold hold) : IContractHandler<AddressChanged>
 {
+    private readonly EffectHandler _effect = new(inbox, table);
+
     public async Task HandleAsync(AddressChanged message, MessageContext context, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(table.InsertSql, (NpgsqlConnection)inbox.Connection, (NpgsqlTransaction)inbox.Transaction);
-        command.Parameters.AddWithValue("id", context.MessageId);
-        command.Parameters.AddWithValue("iin", message.Iin);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _effect.HandleAsync(message, context, cancellationToken);
         await hold.PassAsync(context.MessageId);
     }
 }
