@@ -16,6 +16,9 @@ public sealed record ContractDescriptor
         Owner = BusNames.AgencyOf(name);
         Exchange = BusNames.Exchange(name, majorVersion);
         DataSchema = DataSchemaUri(name, majorVersion);
+        ResponseType = clrType.GetInterfaces()
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Queries.IQuery<>))?
+            .GetGenericArguments()[0];
     }
 
     /// <summary>The record type.</summary>
@@ -35,6 +38,12 @@ public sealed record ContractDescriptor
 
     /// <summary>The CloudEvents <c>dataschema</c> value naming this contract version.</summary>
     public string DataSchema { get; }
+
+    /// <summary>For the request of a query (a record implementing <c>IQuery&lt;TResponse&gt;</c>): the response record; otherwise null.</summary>
+    public Type? ResponseType { get; }
+
+    /// <summary>True for the request contract of a query: its approved requesters publish it, its owner answers it.</summary>
+    public bool IsQuery => ResponseType is not null;
 
     /// <summary>The last day this version may be published, when it is deprecated.</summary>
     public DateOnly? Sunset { get; }

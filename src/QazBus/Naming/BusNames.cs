@@ -14,6 +14,9 @@ public static partial class BusNames
     /// <summary>Suffix of an endpoint's error queue: <c>{queue}_error</c>.</summary>
     public const string ErrorQueueSuffix = "_error";
 
+    /// <summary>The endpoint name of a system's durable reply queue, <c>{agency}.{system}.replies</c>: answers to its asynchronous queries.</summary>
+    public const string RepliesEndpoint = "replies";
+
     /// <summary>The pattern of a system id, <c>{agency}.{system}</c>.</summary>
     public const string SystemIdPattern = "^[a-z0-9-]+\\.[a-z0-9-]+$";
 
@@ -61,6 +64,12 @@ public static partial class BusNames
 
         return $"{systemId}.{endpoint}";
     }
+
+    /// <summary>
+    /// A system's durable reply queue, <c>{systemId}.replies</c>, and its fanout exchange of the same name: the
+    /// <c>reply-to</c> of its asynchronous query requests.
+    /// </summary>
+    public static string ReplyQueue(string systemId) => Queue(systemId, RepliesEndpoint);
 
     /// <summary>The error queue of an endpoint queue: <c>{queue}_error</c>.</summary>
     public static string ErrorQueue(string queue) => queue + ErrorQueueSuffix;

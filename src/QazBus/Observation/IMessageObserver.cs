@@ -75,6 +75,9 @@ public sealed record MessageRecord
     /// <summary>When this outcome was reached.</summary>
     public required DateTimeOffset Time { get; init; }
 
+    /// <summary>For a query's request and its answer: the request hash (<c>qazbus-request-hash</c>) that links them as evidence.</summary>
+    public string? RequestHash { get; init; }
+
     /// <summary>The body as sent on the wire (contract JSON).</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 }

@@ -31,6 +31,9 @@ internal static class ConsumeSteps
             new TraceStep(),
             new ObserveStep(services.GetServices<IMessageObserver>().ToArray(), options.System, time),
             new KillSwitchStep(new KillSwitch(options.KillSwitch), onKillSwitchTripped),
+
+            // A query request that ends in the error queue is still answered, with a rejection naming why.
+            new QueryReplyStep(services.GetRequiredService<Queries.QueryAnswers>()),
             new RecoverabilityStep(policy, ActivatorUtilities.CreateInstance<FailureActions>(services)),
 
             // The checks, cheapest and most fundamental first: a message that crashed its consumer every time is

@@ -22,11 +22,30 @@ internal sealed class EndpointDefinition(string name)
 
     public IEnumerable<MessageRoute> Routes => _routes.Values.SelectMany(versions => versions.Values);
 
-    /// <summary>The exchanges the queue is bound to: one per contract version received.</summary>
-    public IReadOnlyCollection<string> Exchanges => Routes.Select(route => route.WireContract.Exchange).Distinct(StringComparer.Ordinal).ToArray();
+    /// <summary>
+    /// The exchanges the queue is bound to: one per contract version received; the reply queue instead is bound to
+    /// its own fanout exchange of the same name, where providers send the answers to this system's requests.
+    /// </summary>
+    public IReadOnlyCollection<string> Exchanges => IsReplies
+        ? [Queue]
+        : Routes.Select(route => route.WireContract.Exchange).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>True for the reply queue <c>{system}.replies</c> of asynchronous query answers.</summary>
+    public bool IsReplies => Name == BusNames.RepliesEndpoint;
+
+    /// <summary>True when this endpoint answers queries (its routes are query requests).</summary>
+    public bool AnswersQueries { get; private set; }
 
     public void Add(MessageRoute route)
     {
+        var query = route.WireContract.IsQuery;
+        if (_routes.Count > 0 && query != AnswersQueries)
+        {
+            throw new InvalidOperationException(
+                $"Endpoint '{Name}' cannot mix queries and events: give query handlers an endpoint of their own (answers must not wait behind events).");
+        }
+
+        AnswersQueries = query;
         if (!_routes.TryGetValue(route.WireContract.Name, out var versions))
         {
             versions = [];
@@ -61,4 +80,11 @@ internal sealed record MessageRoute(
     ContractDescriptor WireContract,
     ContractDescriptor HandlerContract,
     Func<object, object> Upcast,
-    Func<IServiceProvider, object, MessageContext, CancellationToken, Task> Invoke);
+    Func<IServiceProvider, object, MessageContext, CancellationToken, Task> Invoke)
+{
+    /// <summary>
+    /// For query requests and answers: handles the message with the whole receive context (its reply-to, deadline and
+    /// request hash) instead of <see cref="Invoke"/>.
+    /// </summary>
+    public Func<ReceiveContext, Task>? Handle { get; init; }
+}

@@ -55,6 +55,9 @@ internal sealed class ReceiveContext(TransportMessage message, EndpointDefinitio
     /// <summary>True when the failure was one retrying could help with (what the kill switch counts).</summary>
     public bool FailedTransiently { get; set; }
 
+    /// <summary>For a query request or answer: the request hash, once computed or read.</summary>
+    public string? RequestHash { get; set; }
+
     /// <summary>The consumer span of this message.</summary>
     public Activity? Activity { get; set; }
 

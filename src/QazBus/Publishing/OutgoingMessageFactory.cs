@@ -41,13 +41,21 @@ internal sealed class OutgoingMessageFactory
     /// <param name="activity">The span the message belongs to; its context goes into <c>traceparent</c>.</param>
     /// <exception cref="InvalidOperationException">This system's agency does not own the contract, or its version passed its sunset.</exception>
     /// <exception cref="ContractValidationException">A field breaks the contract's rules; the exception names it.</exception>
-    public OutgoingMessage Create(object contract, PublishOptions? options, Activity? activity)
+    public OutgoingMessage Create(object contract, PublishOptions? options, Activity? activity) =>
+        Create(contract, options, activity, extraHeaders: null, replyTo: null);
+
+    /// <summary>
+    /// Builds a query request or answer: <paramref name="extraHeaders"/> (deadline, request hash, status) are set
+    /// before signing, so the signature covers them; <paramref name="replyTo"/> is the AMQP <c>reply-to</c>.
+    /// </summary>
+    internal OutgoingMessage Create(object contract, PublishOptions? options, Activity? activity, IEnumerable<KeyValuePair<string, string>>? extraHeaders, string? replyTo)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var descriptor = _catalog.Get(contract.GetType());
 
-        // Only the owner publishes a contract: a tax office cannot announce a citizen's registration.
-        if (!Platform.MayPublish(_agency, descriptor))
+        // Only the owner publishes a contract: a tax office cannot announce a citizen's registration. A query's
+        // request is the exception: its approved requesters send it (the broker and the provider check the right).
+        if (!descriptor.IsQuery && !Platform.MayPublish(_agency, descriptor))
         {
             throw new InvalidOperationException(
                 $"System '{_system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");
@@ -84,6 +92,14 @@ internal sealed class OutgoingMessageFactory
             [WireHeaders.Time] = HeaderText.Time(time),
             [WireHeaders.DataSchema] = descriptor.DataSchema,
         };
+        if (extraHeaders is not null)
+        {
+            foreach (var (name, value) in extraHeaders)
+            {
+                headers[name] = value;
+            }
+        }
+
         TraceContext.Inject(activity, headers);
         _signer.Sign(headers, body);
 
@@ -94,6 +110,7 @@ internal sealed class OutgoingMessageFactory
             ContentType = WireHeaders.JsonContentType,
             MessageId = messageId,
             CorrelationId = options?.CorrelationId,
+            ReplyTo = replyTo,
             Type = descriptor.Name,
             AppId = _system,
             Timestamp = time,
@@ -101,10 +118,10 @@ internal sealed class OutgoingMessageFactory
     }
 
     /// <summary>Starts the producer span of a contract's publish (or outbox enqueue).</summary>
-    internal Activity? StartActivity(Type contractType, string operation)
+    internal Activity? StartActivity(Type contractType, string operation, ActivityKind kind = ActivityKind.Producer)
     {
         var descriptor = _catalog.Get(contractType);
-        var activity = QazBusDiagnostics.ActivitySource.StartActivity($"{descriptor.Exchange} {operation}", ActivityKind.Producer);
+        var activity = QazBusDiagnostics.ActivitySource.StartActivity($"{descriptor.Exchange} {operation}", kind);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "rabbitmq");

@@ -32,9 +32,9 @@ public sealed class QazBusBuilder
         where TContract : class
         where THandler : class, IContractHandler<TContract>
     {
-        if (!BusNames.IsValidEndpointName(endpoint))
+        if (!BusNames.IsValidEndpointName(endpoint) || endpoint == BusNames.RepliesEndpoint)
         {
-            throw new ArgumentException($"Endpoint name '{endpoint}' must be one lowercase segment of a-z, 0-9 and '-'.", nameof(endpoint));
+            throw new ArgumentException($"Endpoint name '{endpoint}' must be one lowercase segment of a-z, 0-9 and '-', and not '{BusNames.RepliesEndpoint}' (the reply queue).", nameof(endpoint));
         }
 
         var contract = ContractDescriptor.For(typeof(TContract));
@@ -53,6 +53,70 @@ public sealed class QazBusBuilder
             target.Add(new MessageRoute(older, contract, upcast, invoke));
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// Answers the query <typeparamref name="TRequest"/> with <typeparamref name="THandler"/> at the endpoint
+    /// <paramref name="endpoint"/> (queue <c>{agency}.{system}.{endpoint}</c>, bound to the query's exchange). Only the
+    /// owner agency's systems answer a query; each request's deadline and the requester's right in the registry are
+    /// checked before the handler runs (the system needs an <see cref="Queries.IQueryAccessPolicy"/>: <c>UseRegistry()</c>).
+    /// </summary>
+    /// <typeparam name="TRequest">The request record, implementing <see cref="Queries.IQuery{TResponse}"/>.</typeparam>
+    /// <typeparam name="TResponse">The response record.</typeparam>
+    /// <typeparam name="THandler">The handler; registered as scoped, resolved once per request.</typeparam>
+    /// <param name="endpoint">The endpoint name; an endpoint answers queries only, never events.</param>
+    public QazBusBuilder AddQueryHandler<TRequest, TResponse, THandler>(string endpoint)
+        where TRequest : class, Queries.IQuery<TResponse>
+        where TResponse : class
+        where THandler : class, Queries.IQueryHandler<TRequest, TResponse>
+    {
+        if (!BusNames.IsValidEndpointName(endpoint) || endpoint == BusNames.RepliesEndpoint)
+        {
+            throw new ArgumentException($"Endpoint name '{endpoint}' must be one lowercase segment of a-z, 0-9 and '-', and not '{BusNames.RepliesEndpoint}'.", nameof(endpoint));
+        }
+
+        var query = ContractDescriptor.For(typeof(TRequest));
+        ContractDescriptor.For(typeof(TResponse)); // fails early when the response is not a contract
+        Services.TryAddScoped<THandler>();
+        Func<IServiceProvider, object, Queries.QueryContext, CancellationToken, Task<object>> handle =
+            async (provider, request, context, cancellationToken) =>
+                await provider.GetRequiredService<THandler>().HandleAsync((TRequest)request, context, cancellationToken).ConfigureAwait(false);
+        Endpoints.Get(endpoint).Add(new MessageRoute(query, query, static message => message, static (_, _, _, _) => Task.CompletedTask)
+        {
+            Handle = context => context.Services!.GetRequiredService<Queries.QueryAnswers>().AnswerAsync(context, handle),
+        });
+        return this;
+    }
+
+    /// <summary>
+    /// Receives the answers to this system's asynchronous requests of <typeparamref name="TRequest"/>
+    /// (<see cref="Queries.IQueryClient.SendRequestAsync{TRequest}"/>) with <typeparamref name="THandler"/>, from the
+    /// durable reply queue <c>{agency}.{system}.replies</c>.
+    /// </summary>
+    /// <typeparam name="TRequest">The request record.</typeparam>
+    /// <typeparam name="TResponse">The response record.</typeparam>
+    /// <typeparam name="THandler">The handler; registered as scoped, resolved once per answer.</typeparam>
+    public QazBusBuilder AddQueryResponseHandler<TRequest, TResponse, THandler>()
+        where TRequest : class, Queries.IQuery<TResponse>
+        where TResponse : class
+        where THandler : class, Queries.IQueryResponseHandler<TRequest, TResponse>
+    {
+        Services.TryAddScoped<THandler>();
+        Endpoints.GetReplies().Add(
+            ContractDescriptor.For(typeof(TRequest)),
+            ContractDescriptor.For(typeof(TResponse)),
+            (provider, response, rejection, answer, context, cancellationToken) => provider.GetRequiredService<THandler>().HandleAsync(
+                new Queries.QueryAnswer<TResponse>
+                {
+                    RequestId = answer.RequestId,
+                    RequestHash = answer.RequestHash,
+                    Provider = answer.Provider,
+                    Response = (TResponse?)response,
+                    Rejection = rejection,
+                },
+                context,
+                cancellationToken));
         return this;
     }
 
@@ -81,6 +145,11 @@ internal sealed class BusEndpoints
     private readonly Dictionary<string, EndpointDefinition> _byName = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<EndpointDefinition> All => _byName.Values;
+
+    /// <summary>The routes of the reply queue, once a response handler was added.</summary>
+    public Queries.ReplyRoutes? Replies { get; private set; }
+
+    public Queries.ReplyRoutes GetReplies() => Replies ??= new Queries.ReplyRoutes(Get(BusNames.RepliesEndpoint));
 
     // The queue name needs the system id, which comes from configuration; it is bound at start-up by Bind().
     public EndpointDefinition Get(string name)

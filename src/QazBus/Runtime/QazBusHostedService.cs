@@ -25,6 +25,15 @@ internal sealed partial class QazBusHostedService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+
+        // A provider checks each requester's right itself (after the broker): without the registry's rights it
+        // would have to answer every request, or none.
+        if (endpoints.All.Any(endpoint => endpoint.AnswersQueries) && services.GetService(typeof(Queries.IQueryAccessPolicy)) is null)
+        {
+            throw new InvalidOperationException(
+                $"System '{settings.System}' answers queries, but no query access policy is registered: call UseRegistry() on AddQazBus() and set {QazBusOptions.SectionName}:Registry to the registry file, whose approved requesters it checks.");
+        }
+
         await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
 
         // Disposing a consumer waits for its handlers a little past ShutdownTimeout: at ShutdownTimeout they are

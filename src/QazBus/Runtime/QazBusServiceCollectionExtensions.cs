@@ -70,6 +70,9 @@ public static class QazBusServiceCollectionExtensions
             provider.GetRequiredService<IOptions<QazBusOptions>>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IContractPublisher, ContractPublisher>();
+        services.TryAddSingleton<QazBus.Queries.QueryAnswers>();
+        services.TryAddSingleton<QazBus.Queries.QueryClient>();
+        services.TryAddSingleton<QazBus.Queries.IQueryClient>(provider => provider.GetRequiredService<QazBus.Queries.QueryClient>());
         services.AddHostedService<QazBusHostedService>();
 
         var endpoints = new BusEndpoints();

@@ -6,8 +6,10 @@ namespace QazBus.Signing;
 /// <summary>
 /// The QazBus message signature, so any language can produce and check it: ECDSA P-256 with SHA-256, signature in
 /// IEEE P1363 form (r‖s, 64 bytes), base64, over the UTF-8 bytes of
-/// <c>"qazbus-signature-v1\n{id}\n{source}\n{type}\n{dataschema}\n{time}\n{sha256(body) as lowercase hex}"</c>.
-/// Headers: <c>qazbus-signature</c> (base64) and <c>qazbus-signature-key</c> (the key id in the registry).
+/// <c>"qazbus-signature-v1\n{id}\n{source}\n{type}\n{dataschema}\n{time}\n{sha256(body) as lowercase hex}"</c>,
+/// followed, on query messages, by <c>"\ndeadline:{qazbus-deadline}"</c> (a request) or
+/// <c>"\nrequest-hash:{qazbus-request-hash}"</c> (an answer), so the deadline and the answer's link to its question
+/// are signed too. Headers: <c>qazbus-signature</c> (base64) and <c>qazbus-signature-key</c> (the key id in the registry).
 /// </summary>
 public static class MessageSignature
 {
@@ -25,11 +27,26 @@ public static class MessageSignature
     }
 
     /// <summary>The bytes that are signed.</summary>
-    public static byte[] SignedData(string id, string source, string type, string dataSchema, string time, ReadOnlySpan<byte> body)
+    public static byte[] SignedData(string id, string source, string type, string dataSchema, string time, ReadOnlySpan<byte> body) =>
+        SignedData(id, source, type, dataSchema, time, body, deadline: null, requestHash: null);
+
+    /// <summary>The bytes that are signed, for a query request (<paramref name="deadline"/>) or answer (<paramref name="requestHash"/>).</summary>
+    public static byte[] SignedData(string id, string source, string type, string dataSchema, string time, ReadOnlySpan<byte> body, string? deadline, string? requestHash)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(body, hash);
-        return Encoding.UTF8.GetBytes($"qazbus-signature-v1\n{id}\n{source}\n{type}\n{dataSchema}\n{time}\n{Convert.ToHexStringLower(hash)}");
+        var text = $"qazbus-signature-v1\n{id}\n{source}\n{type}\n{dataSchema}\n{time}\n{Convert.ToHexStringLower(hash)}";
+        if (deadline is not null)
+        {
+            text += "\ndeadline:" + deadline;
+        }
+
+        if (requestHash is not null)
+        {
+            text += "\nrequest-hash:" + requestHash;
+        }
+
+        return Encoding.UTF8.GetBytes(text);
     }
 
     /// <summary>Signs with <paramref name="key"/>; returns the base64 signature.</summary>

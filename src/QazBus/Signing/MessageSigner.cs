@@ -54,7 +54,8 @@ internal sealed class MessageSigner : IDisposable
 
         var data = MessageSignature.SignedData(
             (string)headers[WireHeaders.Id]!, (string)headers[WireHeaders.Source]!, (string)headers[WireHeaders.Type]!,
-            (string)headers[WireHeaders.DataSchema]!, (string)headers[WireHeaders.Time]!, body);
+            (string)headers[WireHeaders.DataSchema]!, (string)headers[WireHeaders.Time]!, body,
+            headers.GetValueOrDefault(WireHeaders.Deadline) as string, headers.GetValueOrDefault(WireHeaders.RequestHash) as string);
         headers[MessageSignature.KeyHeader] = _options.KeyId;
         headers[MessageSignature.SignatureHeader] = MessageSignature.Sign(_privateKey, data);
     }
@@ -86,7 +87,8 @@ internal sealed class MessageSigner : IDisposable
 
         var data = MessageSignature.SignedData(
             envelope.Id, envelope.Source, envelope.Type, message.GetHeader(WireHeaders.DataSchema) ?? string.Empty,
-            message.GetHeader(WireHeaders.Time) ?? string.Empty, message.Body.Span);
+            message.GetHeader(WireHeaders.Time) ?? string.Empty, message.Body.Span,
+            message.GetHeader(WireHeaders.Deadline), message.GetHeader(WireHeaders.RequestHash));
         if (!MessageSignature.Verify(key, data, signature))
         {
             throw new MessageRejectedException(RejectReason.SignatureInvalid,

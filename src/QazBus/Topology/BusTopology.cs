@@ -43,6 +43,20 @@ internal static class BusTopology
     }
 
     /// <summary>
+    /// A system's durable reply queue (<see cref="BusNames.ReplyQueue"/>): an endpoint bound to its own fanout exchange
+    /// of the same name, to which the providers of its queries send their answers (the registry grants them write on it).
+    /// </summary>
+    /// <param name="systemId">The requesting system.</param>
+    /// <param name="deliveryLimit">The queue's <c>x-delivery-limit</c>.</param>
+    /// <param name="replicas">How many nodes hold a copy of each queue.</param>
+    public static TopologyPart Replies(string systemId, int deliveryLimit, int replicas)
+    {
+        var queue = BusNames.ReplyQueue(systemId);
+        var endpoint = Endpoint(queue, [queue], deliveryLimit, replicas);
+        return endpoint with { Exchanges = [new ExchangeDeclaration(queue), .. endpoint.Exchanges] };
+    }
+
+    /// <summary>
     /// A delay level: a fanout exchange and a TTL queue of the same name (<see cref="Retry.DelayLevels.QueueName"/>).
     /// A message is published to the exchange with its endpoint queue as routing key; on expiry the queue dead-letters
     /// it to the default exchange with that key, so it lands back in the endpoint's queue.

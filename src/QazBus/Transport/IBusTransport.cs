@@ -38,6 +38,20 @@ internal interface IBusTransport : IAsyncDisposable
     Task SendDelayedAsync(string queue, TransportMessage message, TimeSpan delay, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Sends a query's answer to the request's <c>reply-to</c>: RabbitMQ's direct reply-to (<c>amq.rabbitmq.reply-to.…</c>,
+    /// through the default exchange) or a system's durable reply exchange <c>{system}.replies</c>. Completes when the
+    /// broker has confirmed it.
+    /// </summary>
+    Task SendReplyAsync(string replyTo, TransportMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens the channel this process sends query requests on, and receives the answers to its synchronous requests
+    /// on (<paramref name="onReply"/>): on RabbitMQ one channel with confirms that consumes direct reply-to, as the
+    /// broker requires.
+    /// </summary>
+    Task<IRequestChannel> OpenRequestChannelAsync(Func<TransportMessage, Task> onReply, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Starts consuming <paramref name="queue"/>. Each message is passed to <paramref name="onMessage"/>; when it
     /// returns, the message is acknowledged; when it throws, the message is returned to the queue.
     /// </summary>
@@ -47,6 +61,20 @@ internal interface IBusTransport : IAsyncDisposable
         ConsumerSettings settings,
         Func<TransportMessage, CancellationToken, Task> onMessage,
         CancellationToken cancellationToken);
+}
+
+/// <summary>Where query requests are sent from and synchronous answers arrive.</summary>
+internal interface IRequestChannel : IAsyncDisposable
+{
+    /// <summary>The <c>reply-to</c> of a synchronous request sent on this channel.</summary>
+    string ReplyTo { get; }
+
+    /// <summary>
+    /// Publishes a request and completes when the broker has confirmed it; throws when no queue is bound to
+    /// <paramref name="exchange"/> (no provider) and <see cref="Queries.AccessDeniedException"/> when the broker refuses the
+    /// publish (the system is not an approved requester).
+    /// </summary>
+    Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>How a consumer takes messages from its queue.</summary>

@@ -25,6 +25,9 @@ internal sealed record TransportMessage
     /// <summary>AMQP <c>correlation-id</c>.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>AMQP <c>reply-to</c>: where a query's answer goes.</summary>
+    public string? ReplyTo { get; init; }
+
     /// <summary>AMQP <c>type</c>.</summary>
     public string? Type { get; init; }
 

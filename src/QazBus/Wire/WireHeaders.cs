@@ -92,4 +92,19 @@ public static class WireHeaders
 
     /// <summary>When a redelivered message is due back at its endpoint (RFC 3339).</summary>
     public const string NextAttempt = "qazbus-next-attempt";
+
+    /// <summary>On a query request: its end of life (RFC 3339, UTC). A provider that sees the request later answers <c>expired</c> without handling it.</summary>
+    public const string Deadline = "qazbus-deadline";
+
+    /// <summary>On a query answer: <c>ok</c>, or the rejection code (<c>no-data</c>, <c>access-denied</c>, <c>invalid-request</c>, <c>failure</c>, <c>expired</c>).</summary>
+    public const string QueryStatus = "qazbus-query-status";
+
+    /// <summary>On a query answer: the request's <c>dataschema</c> (<c>urn:qazbus:contract:{query}:v{major}</c>), so an answer names its question.</summary>
+    public const string Query = "qazbus-query";
+
+    /// <summary>On a query answer: the request hash (<see cref="Queries.RequestHash"/>), proving which request it answers.</summary>
+    public const string RequestHash = "qazbus-request-hash";
+
+    /// <summary>RabbitMQ's direct reply-to pseudo-queue: the AMQP <c>reply-to</c> of a synchronous query.</summary>
+    public const string DirectReplyTo = "amq.rabbitmq.reply-to";
 }

@@ -1,64 +1,17 @@
-using System.Text.Json;
-using QazBus.Validation;
 using QazBus.Wire;
 
 namespace QazBus.Pipeline.Steps;
 
 /// <summary>
-/// Reads the body as the contract version it claims to be, checks the contract's rules (the same the publisher
-/// checked: a sender that skipped them, or a non-.NET one, is caught here), and upcasts it to the handler's version.
+/// Reads the body as the contract version it claims to be, checks the contract's rules (<see cref="ContractBody"/>),
+/// and upcasts it to the handler's version.
 /// </summary>
 internal sealed class BodyStep : IReceiveStep
 {
     public Task InvokeAsync(ReceiveContext context, ReceiveNext next)
     {
         var route = context.Route!;
-        var contract = route.WireContract;
-        var body = context.Message.Body.Span;
-        object value;
-        try
-        {
-            value = JsonSerializer.Deserialize(body, contract.ClrType, BusJson.Options)
-                ?? throw new MessageRejectedException(RejectReason.DeserializationFailed,
-                    $"Body is JSON null; contract '{contract.Name}' v{contract.MajorVersion} needs an object.");
-        }
-        catch (JsonException ex)
-        {
-            // Tell "not JSON at all" from "JSON of the wrong shape": only this failure path pays the second parse.
-            if (!IsWellFormedJson(body))
-            {
-                throw new MessageRejectedException(RejectReason.MalformedJson, $"Body is not well-formed JSON: {ex.Message}", ex);
-            }
-
-            throw new MessageRejectedException(RejectReason.DeserializationFailed,
-                $"Body does not match contract '{contract.Name}' v{contract.MajorVersion}: {ex.Message}", ex);
-        }
-
-        var violations = ContractValidator.Validate(value);
-        if (violations.Count > 0)
-        {
-            throw new MessageRejectedException(RejectReason.SchemaViolation,
-                $"Body breaks contract '{contract.Name}' v{contract.MajorVersion}: {string.Join("; ", violations)}");
-        }
-
-        context.Contract = route.Upcast(value);
+        context.Contract = route.Upcast(ContractBody.Read(context.Message.Body.Span, route.WireContract));
         return next(context);
-    }
-
-    private static bool IsWellFormedJson(ReadOnlySpan<byte> body)
-    {
-        var reader = new Utf8JsonReader(body);
-        try
-        {
-            while (reader.Read())
-            {
-            }
-
-            return reader.BytesConsumed > 0;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

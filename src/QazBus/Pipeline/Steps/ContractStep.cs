@@ -22,8 +22,9 @@ internal sealed class ContractStep(DeprecationPolicy deprecation) : IReceiveStep
                 $"Endpoint '{endpoint.Queue}' handles contract '{envelope.Type}' in version(s) {string.Join(", ", endpoint.VersionsOf(envelope.Type).Select(v => "v" + v))}, not v{envelope.Version}.");
         }
 
-        // Only the owner agency publishes a contract; a message claiming otherwise is forged or misrouted.
-        if (!Platform.MayPublish(BusNames.AgencyOf(envelope.Source), route.WireContract))
+        // Only the owner agency publishes a contract; a message claiming otherwise is forged or misrouted. A query's
+        // request comes from its requesters: the provider checks their right against the registry instead.
+        if (!route.WireContract.IsQuery && !Platform.MayPublish(BusNames.AgencyOf(envelope.Source), route.WireContract))
         {
             throw new MessageRejectedException(RejectReason.SenderNotOwner,
                 $"Sender '{envelope.Source}' is not a system of agency '{route.WireContract.Owner}', the owner of '{envelope.Type}'.");

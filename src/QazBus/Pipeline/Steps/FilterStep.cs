@@ -11,7 +11,10 @@ internal sealed class FilterStep(Type[] filterTypes) : IReceiveStep
 {
     public async Task InvokeAsync(ReceiveContext context, ReceiveNext next)
     {
-        if (filterTypes.Length == 0)
+        // A query is a question: its answer is the effect, and a request answered twice is answered the same way.
+        // The inbox would drop the second delivery of a request whose first answer was lost in a crash, and leave
+        // the requester without one.
+        if (filterTypes.Length == 0 || context.Endpoint.AnswersQueries)
         {
             await next(context).ConfigureAwait(false);
             return;

@@ -1,8 +1,13 @@
 namespace QazBus.Pipeline.Steps;
 
-/// <summary>Calls the handler of the route with the (upcast) contract, resolved from the attempt's scope.</summary>
+/// <summary>Calls the handler of the route with the (upcast) contract, resolved from the attempt's scope; a query's route answers it.</summary>
 internal sealed class HandlerStep : IReceiveStep
 {
-    public Task InvokeAsync(ReceiveContext context, ReceiveNext next) =>
-        context.Route!.Invoke(context.Services!, context.Contract!, context.MessageContext!, context.CancellationToken);
+    public Task InvokeAsync(ReceiveContext context, ReceiveNext next)
+    {
+        var route = context.Route!;
+        return route.Handle is { } handle
+            ? handle(context)
+            : route.Invoke(context.Services!, context.Contract!, context.MessageContext!, context.CancellationToken);
+    }
 }

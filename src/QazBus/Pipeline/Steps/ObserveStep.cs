@@ -32,6 +32,7 @@ internal sealed class ObserveStep(IMessageObserver[] observers, string system, T
             Reason = context.Reason,
             Attempts = context.Attempt,
             Time = time.GetUtcNow(),
+            RequestHash = context.RequestHash ?? message.GetHeader(WireHeaders.RequestHash),
             Body = message.Body,
         };
         foreach (var observer in observers)

@@ -98,6 +98,44 @@ public sealed class InMemoryBroker
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<TransportMessage, Task>> _replyAddresses = new(StringComparer.Ordinal);
+
+    /// <summary>The in-memory direct reply-to: an address that delivers straight to the requester's callback.</summary>
+    internal string OpenReplyAddress(Func<TransportMessage, Task> onReply)
+    {
+        var address = $"{Wire.WireHeaders.DirectReplyTo}.in-memory.{Guid.NewGuid():N}";
+        _replyAddresses[address] = onReply;
+        return address;
+    }
+
+    internal void CloseReplyAddress(string address) => _replyAddresses.TryRemove(address, out _);
+
+    /// <summary>Delivers an answer: to a reply address (dropped when its requester is gone, as on RabbitMQ), or through a reply exchange.</summary>
+    internal void Reply(string replyTo, TransportMessage message)
+    {
+        if (_replyAddresses.TryGetValue(replyTo, out var onReply))
+        {
+            _ = Task.Run(() => onReply(message));
+            return;
+        }
+
+        if (replyTo.StartsWith(Wire.WireHeaders.DirectReplyTo, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        Publish(replyTo, message);
+    }
+
+    /// <summary>True when some queue is bound to <paramref name="exchange"/> (a mandatory publish would be routed).</summary>
+    internal bool IsRouted(string exchange)
+    {
+        lock (_gate)
+        {
+            return _bindings.TryGetValue(exchange, out var queues) && queues.Count > 0;
+        }
+    }
+
     internal void Send(string queue, TransportMessage message) => QueueOrThrow(queue).Writer.TryWrite(message);
 
     internal ChannelReader<TransportMessage> Reader(string queue) => QueueOrThrow(queue).Reader;

@@ -48,6 +48,37 @@ internal sealed class InMemoryTransport(InMemoryBroker broker) : IBusTransport
         return Task.CompletedTask;
     }
 
+    public Task SendReplyAsync(string replyTo, TransportMessage message, CancellationToken cancellationToken)
+    {
+        broker.Reply(replyTo, message);
+        return Task.CompletedTask;
+    }
+
+    public Task<IRequestChannel> OpenRequestChannelAsync(Func<TransportMessage, Task> onReply, CancellationToken cancellationToken) =>
+        Task.FromResult<IRequestChannel>(new RequestChannel(broker, broker.OpenReplyAddress(onReply)));
+
+    private sealed class RequestChannel(InMemoryBroker broker, string address) : IRequestChannel
+    {
+        public string ReplyTo => address;
+
+        public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken)
+        {
+            if (!broker.IsRouted(exchange))
+            {
+                throw new InvalidOperationException($"No queue is bound to '{exchange}': no provider answers this query.");
+            }
+
+            broker.Publish(exchange, message);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            broker.CloseReplyAddress(address);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     public Task<IBusConsumer> ConsumeAsync(
         string queue,
         ConsumerSettings settings,

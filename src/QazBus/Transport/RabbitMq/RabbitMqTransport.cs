@@ -130,8 +130,10 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     {
         // Under managed topology the contract exchanges come from the registry's definitions, and this system may
         // not declare exchanges it does not own: it only binds (read on the exchange).
+        // An exchange named like the queue is the system's own (its reply exchange): declared in either case.
         var endpoint = BusTopology.Endpoint(queue, exchanges, _options.RabbitMq.DeliveryLimit, _options.RabbitMq.QuorumReplicas);
-        return DeclareAsync(_options.RabbitMq.ManagedTopology ? [endpoint] : [.. exchanges.Select(BusTopology.ContractExchange), endpoint], cancellationToken);
+        var declared = _options.RabbitMq.ManagedTopology ? exchanges.Where(exchange => exchange == queue) : exchanges;
+        return DeclareAsync([.. declared.Select(BusTopology.ContractExchange), endpoint], cancellationToken);
     }
 
     public Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken) =>
@@ -154,6 +156,19 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         // The level's fanout exchange ignores the routing key; the TTL queue keeps it, and on expiry dead-letters
         // the message to the default exchange with that same routing key: the endpoint's queue.
         await PublishCoreAsync(level, queue, mandatory: true, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task SendReplyAsync(string replyTo, TransportMessage message, CancellationToken cancellationToken) =>
+        replyTo.StartsWith(Wire.WireHeaders.DirectReplyTo, StringComparison.Ordinal)
+            // Direct reply-to goes through the default exchange; a requester that is gone drops it (not mandatory).
+            ? PublishCoreAsync(string.Empty, replyTo, mandatory: false, message, cancellationToken)
+            // A durable reply queue behind its fanout exchange of the same name: it must reach the queue.
+            : PublishCoreAsync(replyTo, string.Empty, mandatory: true, message, cancellationToken);
+
+    public async Task<IRequestChannel> OpenRequestChannelAsync(Func<TransportMessage, Task> onReply, CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return new RabbitMqRequestChannel(GetConnectionAsync, PublishChannelOptions, onReply, _publishTimeout, _options.System, _logger);
     }
 
     private Task DeclareDelayLevelAsync(TimeSpan delay) => DeclareAsync([BusTopology.DelayLevel(delay, _options.RabbitMq.QuorumReplicas)], CancellationToken.None);
@@ -413,6 +428,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
         ContentType = message.ContentType,
         MessageId = message.MessageId,
         CorrelationId = message.CorrelationId,
+        ReplyTo = message.ReplyTo,
         Type = message.Type,
         AppId = message.AppId,
         Timestamp = message.Timestamp is { } time ? new AmqpTimestamp(time.ToUnixTimeSeconds()) : default,
@@ -432,6 +448,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
             ContentType = properties.ContentType,
             MessageId = properties.MessageId,
             CorrelationId = properties.CorrelationId,
+            ReplyTo = properties.ReplyTo,
             Type = properties.Type,
             AppId = properties.AppId,
             Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,

@@ -1,0 +1,343 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QazBus.Configuration;
+using QazBus.Contracts;
+using QazBus.Naming;
+using QazBus.Observation;
+using QazBus.Pipeline;
+using QazBus.Publishing;
+using QazBus.Runtime;
+using QazBus.Signing;
+using QazBus.Telemetry;
+using QazBus.Transport;
+using QazBus.Wire;
+
+namespace QazBus.Queries;
+
+/// <summary>
+/// The requester's side of a query. Synchronous requests are sent on one request channel that receives their answers
+/// by direct reply-to, matched to the waiting caller by correlation id; each answer is verified (envelope, signature,
+/// answering agency, request hash) before the caller sees it. Asynchronous requests name this system's durable reply
+/// queue and return at once.
+/// </summary>
+internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
+{
+    private static readonly ContractDescriptor RejectedContract = ContractDescriptor.For(typeof(QueryRejected));
+
+    private readonly IBusTransport _transport;
+    private readonly OutgoingMessageFactory _factory;
+    private readonly ContractDescriptorCache _catalog;
+    private readonly MessageSigner _signer;
+    private readonly IMessageObserver[] _observers;
+    private readonly BusEndpoints _endpoints;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _system;
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _declaredExchanges = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IRequestChannel? _channel;
+
+    public QueryClient(
+        IBusTransport transport,
+        OutgoingMessageFactory factory,
+        ContractDescriptorCache catalog,
+        MessageSigner signer,
+        IEnumerable<IMessageObserver> observers,
+        BusEndpoints endpoints,
+        IOptions<QazBusOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        _transport = transport;
+        _factory = factory;
+        _catalog = catalog;
+        _signer = signer;
+        _observers = observers.ToArray();
+        _endpoints = endpoints;
+        _time = time;
+        _logger = loggers.CreateLogger("QazBus.Queries");
+        _system = options.Value.System;
+    }
+
+    public async Task<TResponse> RequestAsync<TRequest, TResponse>(TRequest request, TimeSpan timeout, RequestOptions? options = null, CancellationToken cancellationToken = default)
+        where TRequest : class, IQuery<TResponse>
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var query = QueryOf(typeof(TRequest));
+        var response = _catalog.Get<TResponse>();
+        var started = _time.GetTimestamp();
+        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+
+        using var activity = _factory.StartActivity(typeof(TRequest), "request", ActivityKind.Client);
+        var deadline = _time.GetUtcNow() + timeout;
+        var (outgoing, hash) = Build(request, options, activity, deadline, channel.ReplyTo);
+        var pending = new Pending(query, response, hash, new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending[outgoing.MessageId] = pending;
+        try
+        {
+            await SendAsync(channel, outgoing, hash, options, cancellationToken).ConfigureAwait(false);
+            var remaining = timeout - _time.GetElapsedTime(started);
+            try
+            {
+                var answer = await pending.Answer.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+                return (TResponse)answer;
+            }
+            catch (TimeoutException) when (!pending.Answer.Task.IsCompleted)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+                throw new QueryTimeoutException($"{query.Name} v{query.MajorVersion}", outgoing.MessageId, timeout);
+            }
+        }
+        catch (QueryRejectedException rejected)
+        {
+            activity?.SetTag("qazbus.query.status", QueryRejection.Text(rejected.Code));
+            throw;
+        }
+        finally
+        {
+            _pending.TryRemove(outgoing.MessageId, out _);
+        }
+    }
+
+    public async Task<string> SendRequestAsync<TRequest>(TRequest request, TimeSpan timeToLive, RequestOptions? options = null, CancellationToken cancellationToken = default)
+        where TRequest : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        var query = QueryOf(typeof(TRequest));
+        if (_endpoints.Replies is not { } replies || !replies.Handles(query))
+        {
+            throw new InvalidOperationException(
+                $"System '{_system}' has no response handler for query '{query.Name}' v{query.MajorVersion}: register one with AddQueryResponseHandler<{typeof(TRequest).Name}, …>() so the answer has somewhere to go.");
+        }
+
+        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        using var activity = _factory.StartActivity(typeof(TRequest), "request", ActivityKind.Producer);
+        var (outgoing, hash) = Build(request, options, activity, _time.GetUtcNow() + timeToLive, BusNames.ReplyQueue(_system));
+        await SendAsync(channel, outgoing, hash, options, cancellationToken).ConfigureAwait(false);
+        return outgoing.MessageId;
+    }
+
+    private ContractDescriptor QueryOf(Type requestType)
+    {
+        var query = _catalog.Get(requestType);
+        return query.IsQuery ? query
+            : throw new ArgumentException($"Contract '{query.Name}' v{query.MajorVersion} ({requestType.Name}) is not a query: a query's request record implements IQuery<TResponse>.", nameof(requestType));
+    }
+
+    private (OutgoingMessage Message, string Hash) Build(object request, RequestOptions? options, Activity? activity, DateTimeOffset deadline, string replyTo)
+    {
+        var deadlineText = HeaderText.Time(deadline.ToUniversalTime());
+        var outgoing = _factory.Create(
+            request,
+            new PublishOptions { MessageId = options?.RequestId, CorrelationId = options?.CorrelationId },
+            activity,
+            [new(WireHeaders.Deadline, deadlineText)],
+            replyTo);
+        var headers = outgoing.Message.Headers;
+        var hash = RequestHash.Compute(
+            outgoing.MessageId, _system, (string)headers[WireHeaders.DataSchema]!, (string)headers[WireHeaders.Time]!, deadlineText, outgoing.Message.Body.Span);
+        activity?.SetTag("messaging.message.id", outgoing.MessageId);
+        activity?.SetTag("qazbus.query.deadline", deadlineText);
+        return (outgoing, hash);
+    }
+
+    private async Task SendAsync(IRequestChannel channel, OutgoingMessage outgoing, string hash, RequestOptions? options, CancellationToken cancellationToken)
+    {
+        // Outside managed topology the exchange is declared once per process (idempotent), as for a publish.
+        var declared = _declaredExchanges.GetOrAdd(outgoing.Exchange, name => _transport.DeclareExchangeAsync(name, CancellationToken.None));
+        if (declared.IsFaulted || declared.IsCanceled)
+        {
+            _declaredExchanges.TryRemove(new KeyValuePair<string, Task>(outgoing.Exchange, declared));
+        }
+
+        await declared.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await channel.PublishAsync(outgoing.Exchange, outgoing.Message, cancellationToken).ConfigureAwait(false);
+        QazBusDiagnostics.Published.Add(1,
+            new KeyValuePair<string, object?>("qazbus.contract.name", outgoing.Contract.Name),
+            new KeyValuePair<string, object?>("qazbus.contract.version", outgoing.Contract.MajorVersion));
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
+        var record = new MessageRecord
+        {
+            MessageId = outgoing.MessageId,
+            Contract = outgoing.Contract.Name,
+            Version = outgoing.Contract.MajorVersion,
+            Source = _system,
+            Destination = outgoing.Exchange,
+            System = _system,
+            CorrelationId = options?.CorrelationId,
+            TraceParent = outgoing.Message.GetHeader(WireHeaders.TraceParent),
+            Outcome = MessageOutcome.Published,
+            Time = _time.GetUtcNow(),
+            RequestHash = hash,
+            Body = outgoing.Message.Body,
+        };
+        foreach (var observer in _observers)
+        {
+            await observer.OnPublishedAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IRequestChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { } channel)
+        {
+            return channel;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _channel ??= await _transport.OpenRequestChannelAsync(OnReplyAsync, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // An answer on the request channel. Nothing here throws back into the transport: a bad or late answer is logged
+    // and dropped, and its caller gets the real answer or its timeout.
+    private async Task OnReplyAsync(TransportMessage message)
+    {
+        var requestId = message.CorrelationId;
+        if (requestId is null || !_pending.TryGetValue(requestId, out var pending))
+        {
+            LogLateAnswer(_logger, requestId, message.GetHeader(WireHeaders.Source), message.GetHeader(WireHeaders.QueryStatus));
+            return;
+        }
+
+        using var activity = QazBusDiagnostics.ActivitySource.StartActivity(
+            $"{pending.Query.Exchange} answer", ActivityKind.Consumer, TraceContext.Extract(message));
+        IncomingEnvelope envelope;
+        try
+        {
+            envelope = IncomingEnvelope.Read(message);
+            _signer.Verify(message, envelope);
+        }
+        catch (MessageRejectedException ex)
+        {
+            LogBadAnswer(_logger, requestId, ex.Reason, ex.Message);
+            return;
+        }
+
+        // Only the answering agency answers (direct reply-to reaches the requester from anyone who knows the token),
+        // and the answer must name this very request: its hash is the evidence kept in both message logs.
+        if (BusNames.AgencyOf(envelope.Source) != pending.Query.Owner)
+        {
+            LogBadAnswer(_logger, requestId, RejectReason.SenderNotOwner, $"'{envelope.Source}' is not a system of agency '{pending.Query.Owner}'.");
+            return;
+        }
+
+        var hash = message.GetHeader(WireHeaders.RequestHash);
+        if (hash != pending.Hash)
+        {
+            LogBadAnswer(_logger, requestId, "request-hash", $"The answer's {WireHeaders.RequestHash} '{hash}' is not the request's.");
+            return;
+        }
+
+        if (!_pending.TryRemove(requestId, out _))
+        {
+            return; // answered already
+        }
+
+        var status = message.GetHeader(WireHeaders.QueryStatus) ?? QueryRejection.Ok;
+        activity?.SetTag("qazbus.query.status", status);
+        activity?.SetTag("messaging.message.conversation_id", requestId);
+        object? response = null;
+        Exception? failure = null;
+        try
+        {
+            if (envelope.Type == RejectedContract.Name && envelope.Version == RejectedContract.MajorVersion)
+            {
+                var rejected = (QueryRejected)ContractBody.Read(message.Body.Span, RejectedContract);
+                failure = QueryRejectedException.Create(
+                    QueryRejection.TryParse(rejected.Code, out var code) ? code : QueryRejectionCode.Failure, rejected.Message, requestId, envelope.Source);
+            }
+            else if (envelope.Type == pending.Response.Name && envelope.Version == pending.Response.MajorVersion)
+            {
+                response = ContractBody.Read(message.Body.Span, pending.Response);
+            }
+            else
+            {
+                failure = new QueryFailureException($"The answer is '{envelope.Type}' v{envelope.Version}; query '{pending.Query.Name}' v{pending.Query.MajorVersion} is answered with '{pending.Response.Name}' v{pending.Response.MajorVersion}.");
+            }
+        }
+        catch (MessageRejectedException ex)
+        {
+            failure = new QueryFailureException($"The answer breaks its contract ({ex.Reason}): {ex.Message}") { RequestId = requestId, Provider = envelope.Source };
+        }
+
+        try
+        {
+            await RecordAsync(message, envelope, requestId, hash, status).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The audit record failed: the caller must not act on an answer the log does not hold.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        if (failure is not null)
+        {
+            pending.Answer.TrySetException(failure);
+        }
+        else
+        {
+            pending.Answer.TrySetResult(response!);
+        }
+    }
+
+    private async Task RecordAsync(TransportMessage message, IncomingEnvelope envelope, string requestId, string hash, string status)
+    {
+        var record = new MessageRecord
+        {
+            MessageId = envelope.Id,
+            Contract = envelope.Type,
+            Version = envelope.Version,
+            Source = envelope.Source,
+            Destination = WireHeaders.DirectReplyTo,
+            System = _system,
+            CorrelationId = requestId,
+            TraceParent = message.GetHeader(WireHeaders.TraceParent),
+            Outcome = MessageOutcome.Handled,
+            Reason = status == QueryRejection.Ok ? null : status,
+            Attempts = 1,
+            Time = _time.GetUtcNow(),
+            RequestHash = hash,
+            Body = message.Body,
+        };
+        foreach (var observer in _observers)
+        {
+            await observer.OnConsumedAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is { } channel)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
+
+    private sealed record Pending(ContractDescriptor Query, ContractDescriptor Response, string Hash, TaskCompletionSource<object> Answer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Late query answer dropped: request {RequestId} (answered by {Provider}, status {Status}) is no longer awaited; its requester timed out")]
+    private static partial void LogLateAnswer(ILogger logger, string? requestId, string? provider, string? status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Query answer to request {RequestId} dropped ({Reason}): {Detail}")]
+    private static partial void LogBadAnswer(ILogger logger, string requestId, string reason, string detail);
+}
