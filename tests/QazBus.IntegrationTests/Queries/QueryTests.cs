@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QazBus.Contracts.Population;
+using QazBus.Queries;
+using QazBus.TestSupport;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using Xunit.Abstractions;
+
+namespace QazBus.IntegrationTests.Queries;
+
+/// <summary>
+/// Queries between two systems over the real broker: the tax office asks, the population registry answers. Every
+/// answer (data, each rejection, a timeout, an expired or bad request) reaches the requester typed, never silence.
+/// </summary>
+public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) : BrokerTest(fixture, output), IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    private readonly string _provider = $"mju.population-registry-{TestHosts.Unique()}";
+    private readonly string _requester = $"kgd.tax-office-{TestHosts.Unique()}";
+    private readonly CitizenFile _file = new();
+    private readonly LogLines _providerLog = new();
+    private readonly LogLines _requesterLog = new();
+    private readonly List<IHost> _hosts = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    private async Task<IHost> StartProviderAsync(IQueryAccessPolicy? policy = null)
+    {
+        var host = TestHosts.Build(_provider, Uri,
+            bus => bus.AddQueryHandler<CitizenByIin, CitizenCard, CitizenFileHandler>("citizen-queries"),
+            settings: new Dictionary<string, string?> { ["QazBus:Retry:ImmediateRetries"] = "1", ["QazBus:Retry:Delays"] = "none" },
+            services: s => s.AddSingleton(_file).AddSingleton(policy ?? new ApprovedRequesters(_requester)).AddSingleton<ILoggerProvider>(_providerLog));
+        _hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    private async Task<IHost> StartRequesterAsync(AnswerSink? answers = null)
+    {
+        var host = TestHosts.Build(_requester, Uri,
+            bus =>
+            {
+                if (answers is not null)
+                {
+                    bus.AddQueryResponseHandler<CitizenByIin, CitizenCard, CitizenAnswerHandler>();
+                }
+            },
+            services: s =>
+            {
+                s.AddSingleton<ILoggerProvider>(_requesterLog);
+                if (answers is not null)
+                {
+                    s.AddSingleton(answers);
+                }
+            });
+        _hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    [Fact]
+    public async Task A_question_is_answered_over_the_broker()
+    {
+        await StartProviderAsync();
+        var client = (await StartRequesterAsync()).Services.GetRequiredService<IQueryClient>();
+
+        var card = await client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Known }, Wait, new RequestOptions { CorrelationId = "application-42" });
+
+        Assert.Equal(CitizenFile.Card(CitizenFile.Known), card);
+        var (request, context) = Assert.Single(_file.Handled);
+        Assert.Equal(CitizenFile.Known, request.Iin);
+        Assert.Equal(_requester, context.Requester);
+        Assert.Equal("mju.population.citizen-by-iin", context.Query);
+        Assert.Equal(1, context.Version);
+        Assert.Equal("application-42", context.CorrelationId);
+        Assert.InRange(context.Deadline, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow + Wait);
+        Assert.Equal(88, context.RequestHash.Length); // base64 of 64 bytes
+    }
+
+    public static TheoryData<string, Type, string> Rejections => new()
+    {
+        { CitizenFile.Unknown, typeof(NoDataException), "No citizen with this IIN" },
+        { CitizenFile.Refused, typeof(AccessDeniedException), "may not see this citizen's card" },
+        { CitizenFile.Invalid, typeof(InvalidRequestException), "check digit is wrong" },
+        { CitizenFile.Broken, typeof(QueryFailureException), "failed to answer (reason handler-failed)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rejections))]
+    public async Task Each_rejection_reaches_the_requester_typed_with_the_providers_message(string iin, Type rejection, string message)
+    {
+        await StartProviderAsync();
+        var client = (await StartRequesterAsync()).Services.GetRequiredService<IQueryClient>();
+
+        var thrown = await Assert.ThrowsAsync(rejection, () => client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = iin }, Wait));
+
+        var rejected = Assert.IsAssignableFrom<QueryRejectedException>(thrown);
+        Output.WriteLine($"{rejected.Code}: {rejected.Message}");
+        Assert.Contains(message, rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(_provider, rejected.Provider);
+        Assert.NotNull(rejected.RequestId);
+    }
+
+    [Fact]
+    public async Task A_requester_the_registry_does_not_approve_is_refused_by_the_provider()
+    {
+        await StartProviderAsync(new ApprovedRequesters("kgd.someone-else"));
+        var client = (await StartRequesterAsync()).Services.GetRequiredService<IQueryClient>();
+
+        var refused = await Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Known }, Wait));
+
+        Assert.Contains($"'{_requester}' is not an approved requester of query 'mju.population.citizen-by-iin' v1", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_file.Handled); // the handler never saw it
+    }
+
+    [Fact]
+    public async Task A_timeout_reaches_the_requester_and_the_late_answer_is_dropped_with_a_log_line()
+    {
+        _file.SlowFor = TimeSpan.FromSeconds(1.5);
+        await StartProviderAsync();
+        var client = (await StartRequesterAsync()).Services.GetRequiredService<IQueryClient>();
+
+        var timeout = await Assert.ThrowsAsync<QueryTimeoutException>(() => client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Slow }, TimeSpan.FromMilliseconds(500)));
+        Assert.Equal("mju.population.citizen-by-iin v1", timeout.Query);
+
+        var line = await _requesterLog.WaitForAsync($"Late query answer dropped: request {timeout.RequestId}", Wait);
+        Output.WriteLine(line);
+
+        // The requester still works: the next question is answered.
+        Assert.Equal(CitizenFile.Known, (await client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Known }, Wait)).Iin);
+    }
+
+    [Fact]
+    public async Task An_expired_request_is_not_handled_and_is_answered_expired()
+    {
+        await StartProviderAsync();
+        var id = $"expired-{TestHosts.Unique()}";
+        var answer = await AskRawAsync(id, Encoding.UTF8.GetBytes($$"""{"iin":"{{CitizenFile.Known}}"}"""), deadline: DateTimeOffset.UtcNow.AddSeconds(-1));
+
+        Assert.Equal("expired", Header(answer, "qazbus-query-status"));
+        Assert.Contains("\"code\":\"expired\"", Encoding.UTF8.GetString(answer.Body.Span), StringComparison.Ordinal);
+        Assert.Empty(_file.Handled);
+        Output.WriteLine(await _providerLog.WaitForAsync($"Query request {id}", Wait));
+    }
+
+    [Fact]
+    public async Task A_bad_request_is_answered_invalid_request_naming_the_fault_and_kept_in_the_error_queue()
+    {
+        await StartProviderAsync();
+        var id = $"bad-{TestHosts.Unique()}";
+        var answer = await AskRawAsync(id, Encoding.UTF8.GetBytes("""{"iin":"12345"}"""), deadline: DateTimeOffset.UtcNow.AddSeconds(30));
+
+        Assert.Equal("invalid-request", Header(answer, "qazbus-query-status"));
+        var body = Encoding.UTF8.GetString(answer.Body.Span);
+        Output.WriteLine(body);
+        Assert.Contains("schema-violation", body, StringComparison.Ordinal);
+        Assert.Contains("iin", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("12345", body, StringComparison.Ordinal); // the rejection never echoes the value
+
+        await using var connection = await Broker.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var dead = await GetAsync(channel, $"{_provider}.citizen-queries_error");
+        Assert.Equal(id, dead.BasicProperties.MessageId);
+    }
+
+    [Fact]
+    public async Task The_asynchronous_form_survives_a_restart_of_the_provider_and_of_the_requester()
+    {
+        // Both sides exist once (their queues are declared), then both are down when the answer travels.
+        var provider = await StartProviderAsync();
+        await provider.StopAsync();
+        var answers = new AnswerSink();
+        var requester = await StartRequesterAsync(answers);
+        var client = requester.Services.GetRequiredService<IQueryClient>();
+
+        var known = await client.SendRequestAsync(new CitizenByIin { Iin = CitizenFile.Known }, TimeSpan.FromHours(1));
+        var unknown = await client.SendRequestAsync(new CitizenByIin { Iin = CitizenFile.Unknown }, TimeSpan.FromHours(1));
+        await requester.StopAsync();
+
+        // The provider comes back and answers into the requester's durable reply queue while the requester is away.
+        var restarted = await StartProviderAsync();
+        await WaitUntilAsync(() => _file.Handled.Count == 2);
+        await restarted.StopAsync();
+
+        var again = new AnswerSink();
+        await StartRequesterAsync(again);
+        var card = await again.WaitForAsync(known, Wait);
+        Assert.True(card.IsAnswered);
+        Assert.Equal(CitizenFile.Known, card.Response!.Iin);
+        Assert.Equal(_provider, card.Provider);
+        Assert.Equal(88, card.RequestHash.Length);
+        var none = await again.WaitForAsync(unknown, Wait);
+        Assert.False(none.IsAnswered);
+        Assert.IsType<NoDataException>(none.Rejection);
+    }
+
+    [Fact]
+    public async Task One_trace_runs_from_the_requester_through_the_provider_and_back()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "QazBus",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await StartProviderAsync();
+        var client = (await StartRequesterAsync()).Services.GetRequiredService<IQueryClient>();
+
+        await client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Known }, Wait);
+        await WaitUntilAsync(() => spans.Any(s => s.DisplayName.EndsWith(" answer", StringComparison.Ordinal) && s.Kind == ActivityKind.Consumer));
+
+        var request = Assert.Single(spans, s => s.DisplayName == "mju.population.citizen-by-iin.v1 request");
+        Assert.Equal(ActivityKind.Client, request.Kind);
+        var trace = spans.Where(s => s.TraceId == request.TraceId).ToList();
+        foreach (var span in trace)
+        {
+            Output.WriteLine($"{span.Kind} {span.DisplayName} parent {span.ParentSpanId}");
+        }
+
+        var process = Assert.Single(trace, s => s.DisplayName == $"{_provider}.citizen-queries process");
+        Assert.Equal(request.SpanId, process.ParentSpanId);
+        var answer = Assert.Single(trace, s => s.DisplayName == "mju.population.citizen-card.v1 answer");
+        Assert.Equal(process.SpanId, answer.ParentSpanId);
+        var received = Assert.Single(trace, s => s.DisplayName == "mju.population.citizen-by-iin.v1 answer");
+        Assert.Equal(answer.SpanId, received.ParentSpanId);
+    }
+
+    // A request as a plain AMQP client sends it, with direct reply-to on the test's own channel.
+    private async Task<BasicDeliverEventArgs> AskRawAsync(string id, byte[] body, DateTimeOffset deadline)
+    {
+        await using var connection = await Broker.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        var answered = new TaskCompletionSource<BasicDeliverEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            answered.TrySetResult(new BasicDeliverEventArgs(delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray()));
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync("amq.rabbitmq.reply-to", autoAck: true, consumer);
+        var headers = new Dictionary<string, object?>
+        {
+            ["cloudEvents:specversion"] = "1.0",
+            ["cloudEvents:id"] = id,
+            ["cloudEvents:source"] = _requester,
+            ["cloudEvents:type"] = "mju.population.citizen-by-iin",
+            ["cloudEvents:time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+            ["cloudEvents:dataschema"] = "urn:qazbus:contract:mju.population.citizen-by-iin:v1",
+            ["qazbus-deadline"] = deadline.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+        };
+        await channel.BasicPublishAsync("mju.population.citizen-by-iin.v1", string.Empty, true,
+            new BasicProperties { ContentType = "application/json", MessageId = id, ReplyTo = "amq.rabbitmq.reply-to", Headers = headers }, body);
+        var answer = await answered.Task.WaitAsync(Wait);
+        Assert.Equal(id, answer.BasicProperties.CorrelationId);
+        Assert.Equal(_provider, Header(answer, "cloudEvents:source"));
+        return answer;
+    }
+
+    private static string? Header(BasicDeliverEventArgs delivery, string name) =>
+        delivery.BasicProperties.Headers is { } headers && headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    private static async Task<BasicGetResult> GetAsync(IChannel channel, string queue)
+    {
+        var until = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < until)
+        {
+            if (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+            {
+                return result;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Nothing arrived in {queue} within {Wait}.");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Condition not met within {Wait}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
