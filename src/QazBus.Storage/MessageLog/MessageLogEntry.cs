@@ -51,6 +51,9 @@ public sealed record MessageLogEntry
     /// <summary>The payload (contract JSON) when stored.</summary>
     public ReadOnlyMemory<byte>? Payload { get; init; }
 
+    /// <summary>For a query's request and its answer: the request hash (<c>qazbus-request-hash</c>) linking the two as evidence.</summary>
+    public string? RequestHash { get; init; }
+
     /// <summary>The previous row's hash, lowercase hex (64 zeros for the first row).</summary>
     public required string PreviousHash { get; init; }
 

@@ -14,7 +14,9 @@ namespace QazBus.Storage.MessageLog;
 /// <c>"qazbus-message-log-v1"</c>, seq (int64 BE), time (microseconds since 1970-01-01 UTC, int64 BE), system,
 /// outcome, message_id, contract, version (int32 BE), source, destination, correlation_id, trace_parent, reason
 /// (strings UTF-8), attempts (int32 BE), payload_hash (32 bytes), payload_logged (1 byte, 0 or 1), prev_hash (32 bytes).
-/// The first row's prev_hash is 32 zero bytes. The payload is covered through payload_hash.
+/// The first row's prev_hash is 32 zero bytes. The payload is covered through payload_hash. A row of a query's request
+/// or answer (schema version 2) appends its request_hash (string) after prev_hash; rows without one are hashed exactly
+/// as before, so chains written before version 2 still verify.
 /// </remarks>
 internal static class MessageLogHash
 {
@@ -44,6 +46,11 @@ internal static class MessageLogHash
         Bytes(sha, Convert.FromHexString(row.PayloadHash));
         Bytes(sha, [row.PayloadLogged ? (byte)1 : (byte)0]);
         Bytes(sha, Convert.FromHexString(row.PreviousHash));
+        if (row.RequestHash is not null)
+        {
+            Text(sha, row.RequestHash);
+        }
+
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 

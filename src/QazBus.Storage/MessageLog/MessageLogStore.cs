@@ -13,7 +13,7 @@ namespace QazBus.Storage.MessageLog;
 internal abstract class MessageLogStore(StorageDatabase database)
 {
     private const string Columns =
-        "seq, occurred_at, system, outcome, message_id, contract, version, source, destination, correlation_id, trace_parent, reason, attempts, payload_hash, payload_logged, payload, prev_hash, hash";
+        "seq, occurred_at, system, outcome, message_id, contract, version, source, destination, correlation_id, trace_parent, reason, attempts, payload_hash, payload_logged, payload, prev_hash, hash, request_hash";
 
     protected StorageDatabase Database { get; } = database;
 
@@ -232,6 +232,7 @@ internal abstract class MessageLogStore(StorageDatabase database)
         Payload = reader.IsDBNull(15) ? (ReadOnlyMemory<byte>?)null : reader.GetFieldValue<byte[]>(15), // a bare null would convert to an empty payload
         PreviousHash = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(16)),
         Hash = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(17)),
+        RequestHash = reader.GetNullableString(18),
     };
 
     private static MessageLogVerification Bad(long rowsChecked, long headSequence, long sequence, string problem) => new()

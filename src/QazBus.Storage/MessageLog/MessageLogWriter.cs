@@ -82,6 +82,7 @@ internal sealed partial class MessageLogWriter : IMessageObserver, IAsyncDisposa
             TraceParent = record.TraceParent,
             Reason = record.Reason,
             Attempts = record.Attempts,
+            RequestHash = record.RequestHash,
             PayloadHash = Convert.ToHexStringLower(SHA256.HashData(record.Body.Span)),
             PayloadLogged = logged,
             Payload = logged ? record.Body.ToArray() : (ReadOnlyMemory<byte>?)null, // a bare null would convert to an empty payload

@@ -18,7 +18,7 @@ internal sealed class PostgresMessageLogStore(StorageDatabase database) : Messag
         SELECT * FROM unnest(@seq::bigint[], @occurred_at::timestamptz[], @system::text[], @outcome::text[], @message_id::text[],
             @contract::text[], @version::integer[], @source::text[], @destination::text[], @correlation_id::text[],
             @trace_parent::text[], @reason::text[], @attempts::integer[], @payload_hash::bytea[], @payload_logged::boolean[],
-            @payload::bytea[], @prev_hash::bytea[], @hash::bytea[])
+            @payload::bytea[], @prev_hash::bytea[], @hash::bytea[], @request_hash::text[])
         """;
 
     protected override async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<MessageLogEntry> rows, CancellationToken cancellationToken)
@@ -43,6 +43,7 @@ internal sealed class PostgresMessageLogStore(StorageDatabase database) : Messag
         insert.Parameters.Add(BytesArray("payload", rows.Select(PayloadBytes)));
         insert.Parameters.Add(BytesArray("prev_hash", rows.Select(r => Convert.FromHexString(r.PreviousHash))));
         insert.Parameters.Add(BytesArray("hash", rows.Select(r => Convert.FromHexString(r.Hash))));
+        insert.Parameters.Add(TextArray("request_hash", rows.Select(r => r.RequestHash)));
         batch.BatchCommands.Add(insert);
 
         var update = new NpgsqlBatchCommand(UpdateHeadSql);

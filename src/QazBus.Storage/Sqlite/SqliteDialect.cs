@@ -113,8 +113,24 @@ internal sealed class SqliteDialect : StorageDialect
         $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'";
 
     // The migration's transaction began IMMEDIATE: it holds the write lock, which serialises starters already.
-    internal override Task BeginMigrationAsync(DbConnection connection, DbTransaction transaction, StorageNames names, bool create, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    // SQLite has no ADD COLUMN IF NOT EXISTS, so the scripts stay idempotent by creating the message log with its
+    // schema-2 column (request_hash); a log created by schema 1 gets the column here, before the scripts run.
+    internal override async Task BeginMigrationAsync(DbConnection connection, DbTransaction transaction, StorageNames names, bool create, CancellationToken cancellationToken)
+    {
+        if (!create)
+        {
+            return;
+        }
+
+        var table = names.MessageLog;
+        var hasTable = Convert.ToInt64(await connection.ScalarAsync(transaction, TableExistsSql(names, table), cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        var hasColumn = hasTable && Convert.ToInt64(await connection.ScalarAsync(transaction,
+            $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = 'request_hash'", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        if (hasTable && !hasColumn)
+        {
+            await connection.ExecuteAsync(transaction, $"ALTER TABLE {table} ADD COLUMN request_hash TEXT NULL;", cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     // WAL: readers (the relay looking for rows) never wait for a writer. The setting stays in the file.
     internal override Task PrepareMigrationAsync(DbConnection connection, bool create, CancellationToken cancellationToken) =>

@@ -14,7 +14,7 @@ internal sealed class SqliteMessageLogStore(StorageDatabase database) : MessageL
         $"""
         {InsertRowsSql(database.Names)}
         VALUES (@seq, @occurred_at, @system, @outcome, @message_id, @contract, @version, @source, @destination, @correlation_id,
-                @trace_parent, @reason, @attempts, @payload_hash, @payload_logged, @payload, @prev_hash, @hash)
+                @trace_parent, @reason, @attempts, @payload_hash, @payload_logged, @payload, @prev_hash, @hash, @request_hash)
         """;
 
     protected override async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<MessageLogEntry> rows, CancellationToken cancellationToken)
@@ -43,6 +43,7 @@ internal sealed class SqliteMessageLogStore(StorageDatabase database) : MessageL
                 insert.AddBytes("payload", PayloadBytes(row));
                 insert.AddBytes("prev_hash", Convert.FromHexString(row.PreviousHash));
                 insert.AddBytes("hash", Convert.FromHexString(row.Hash));
+                insert.AddText("request_hash", row.RequestHash);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }

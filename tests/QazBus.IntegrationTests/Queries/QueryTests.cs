@@ -40,18 +40,26 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
         }
     }
 
-    private async Task<IHost> StartProviderAsync(IQueryAccessPolicy? policy = null)
+    private async Task<IHost> StartProviderAsync(IQueryAccessPolicy? policy = null, string? postgres = null)
     {
+        var settings = new Dictionary<string, string?> { ["QazBus:Retry:ImmediateRetries"] = "1", ["QazBus:Retry:Delays"] = "none" };
         var host = TestHosts.Build(_provider, Uri,
-            bus => bus.AddQueryHandler<CitizenByIin, CitizenCard, CitizenFileHandler>("citizen-queries"),
-            settings: new Dictionary<string, string?> { ["QazBus:Retry:ImmediateRetries"] = "1", ["QazBus:Retry:Delays"] = "none" },
+            bus =>
+            {
+                bus.AddQueryHandler<CitizenByIin, CitizenCard, CitizenFileHandler>("citizen-queries");
+                if (postgres is not null)
+                {
+                    bus.AddStorage(o => o.Schema = "provider_" + _provider[^8..]);
+                }
+            },
+            settings: WithStorage(settings, postgres),
             services: s => s.AddSingleton(_file).AddSingleton(policy ?? new ApprovedRequesters(_requester)).AddSingleton<ILoggerProvider>(_providerLog));
         _hosts.Add(host);
         await host.StartAsync();
         return host;
     }
 
-    private async Task<IHost> StartRequesterAsync(AnswerSink? answers = null)
+    private async Task<IHost> StartRequesterAsync(AnswerSink? answers = null, string? postgres = null)
     {
         var host = TestHosts.Build(_requester, Uri,
             bus =>
@@ -60,7 +68,13 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
                 {
                     bus.AddQueryResponseHandler<CitizenByIin, CitizenCard, CitizenAnswerHandler>();
                 }
+
+                if (postgres is not null)
+                {
+                    bus.AddStorage(o => o.Schema = "requester_" + _requester[^8..]);
+                }
             },
+            settings: WithStorage([], postgres),
             services: s =>
             {
                 s.AddSingleton<ILoggerProvider>(_requesterLog);
@@ -241,6 +255,60 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
         Assert.Equal(process.SpanId, answer.ParentSpanId);
         var received = Assert.Single(trace, s => s.DisplayName == "mju.population.citizen-by-iin.v1 answer");
         Assert.Equal(answer.SpanId, received.ParentSpanId);
+    }
+
+    private static Dictionary<string, string?> WithStorage(Dictionary<string, string?> settings, string? postgres)
+    {
+        if (postgres is not null)
+        {
+            settings["QazBus:Storage:Provider"] = "Postgres";
+            settings["QazBus:Storage:ConnectionString"] = postgres;
+        }
+
+        return settings;
+    }
+
+    [Fact]
+    public async Task Both_message_logs_hold_the_request_and_its_answer_linked_by_id_and_request_hash()
+    {
+        await using var postgres = new PostgresFixture();
+        await postgres.InitializeAsync();
+        await StartProviderAsync(postgres: postgres.ConnectionString);
+        var client = (await StartRequesterAsync(postgres: postgres.ConnectionString)).Services.GetRequiredService<IQueryClient>();
+        var requestId = $"evidence-{TestHosts.Unique()}";
+
+        await client.RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = CitizenFile.Known }, Wait, new RequestOptions { RequestId = requestId });
+        var hash = Assert.Single(_file.Handled).Context.RequestHash;
+
+        foreach (var (schema, system, asked, answered) in new[]
+        {
+            ("requester_" + _requester[^8..], _requester, "Published", "Handled"),
+            ("provider_" + _provider[^8..], _provider, "Handled", "Published"),
+        })
+        {
+            await using var log = new QazBus.Storage.MessageLog.MessageLogReader(new QazBus.Storage.Configuration.StorageOptions
+            {
+                Provider = QazBus.Storage.Configuration.StorageProvider.Postgres,
+                ConnectionString = postgres.ConnectionString,
+                Schema = schema,
+            });
+            IReadOnlyList<QazBus.Storage.MessageLog.MessageLogEntry> answers = [];
+            await WaitUntilAsync(() =>
+            {
+                answers = log.FindAsync(new QazBus.Storage.MessageLog.MessageLogQuery { CorrelationId = requestId }).GetAwaiter().GetResult();
+                return answers.Count > 0;
+            });
+            var request = Assert.Single(await log.FindAsync(new QazBus.Storage.MessageLog.MessageLogQuery { MessageId = requestId }));
+            Assert.Equal(asked, request.Outcome);
+            Assert.Equal("mju.population.citizen-by-iin", request.Contract);
+            Assert.Equal(hash, request.RequestHash);
+            var answer = Assert.Single(answers);
+            Assert.Equal(answered, answer.Outcome);
+            Assert.Equal("mju.population.citizen-card", answer.Contract);
+            Assert.Equal(_provider, answer.Source);
+            Assert.Equal(hash, answer.RequestHash);
+            Assert.True((await log.VerifyAsync()).IsIntact, $"{system}'s message log chain");
+        }
     }
 
     // A request as a plain AMQP client sends it, with direct reply-to on the test's own channel.

@@ -25,8 +25,34 @@ public abstract class SchemaScenarios(StorageProvider provider, ITestOutputHelpe
         await new SchemaGate(databases[0], NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None);
 
         Assert.Equal(StorageSchema.LatestVersion, await Backend.CountAsync($"SELECT max(version) FROM {Backend.Table(prefix + "schema_version")}"));
-        Assert.Equal(1, await Backend.CountAsync($"SELECT count(*) FROM {Backend.Table(prefix + "schema_version")}"));
+        Assert.Equal(StorageSchema.LatestVersion, await Backend.CountAsync($"SELECT count(*) FROM {Backend.Table(prefix + "schema_version")}")); // one row per script
         Assert.Equal(1, await Backend.CountAsync($"SELECT count(*) FROM {Backend.Table(prefix + "message_log_head")}"));
+    }
+
+    [Fact]
+    public async Task Tables_created_by_schema_version_1_are_upgraded_to_the_latest_at_start()
+    {
+        // The tables as QazBus wrote them before queries: version 1, the message log without request_hash.
+        var prefix = $"u{TestHosts.Unique()}_";
+        var options = Backend.Options(prefix);
+        var database = Own(new StorageDatabase(options));
+        var version1 = database.Dialect.Scripts[0];
+        Assert.Equal(1, version1.Version);
+        var ddl = string.Join('\n', database.Names.Apply(version1.Template).Split('\n').Where(line => !line.TrimStart().StartsWith("request_hash", StringComparison.Ordinal)))
+            .Replace("hash           BLOB    NOT NULL,\n)", "hash           BLOB    NOT NULL\n)", StringComparison.Ordinal);
+        if (database.Dialect.CreateSchemaSql(Backend.Schema) is { } createSchema)
+        {
+            await Backend.ExecuteAsync(createSchema);
+        }
+
+        await Backend.ExecuteAsync(ddl);
+        await Backend.ExecuteAsync(database.Dialect.VersionTableSql(database.Names));
+        await Backend.ExecuteAsync(SchemaMigrator.RecordVersionSql(database.Names, version1));
+
+        await new SchemaGate(database, NullLogger<SchemaGate>.Instance).EnsureAsync(CancellationToken.None);
+
+        Assert.Equal(StorageSchema.LatestVersion, await Backend.CountAsync($"SELECT max(version) FROM {Backend.Table(prefix + "schema_version")}"));
+        Assert.Equal(0, await Backend.CountAsync($"SELECT count(request_hash) FROM {Backend.Table(prefix + "message_log")}"));
     }
 
     [Fact]

@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS {prefix}message_log (
     payload_logged INTEGER NOT NULL,
     payload        BLOB    NULL,
     prev_hash      BLOB    NOT NULL,
-    hash           BLOB    NOT NULL
+    hash           BLOB    NOT NULL,
+    request_hash   TEXT    NULL     -- schema version 2 (see V002): created here, as SQLite cannot add a column idempotently
 );
 CREATE INDEX IF NOT EXISTS {prefix}message_log_message_id ON {prefix}message_log (message_id);
 CREATE INDEX IF NOT EXISTS {prefix}message_log_correlation_id ON {prefix}message_log (correlation_id)
