@@ -47,6 +47,9 @@ Console.WriteLine($"broker: {new Uri(options.Uri!).Host}:{new Uri(options.Uri!).
 Console.WriteLine($"body: {JsonSerializer.SerializeToUtf8Bytes(SampleRecorded.Create(1_000_000, 1_234_567_890_123), QazBus.Wire.BusJson.Options).Length} bytes of JSON");
 Console.WriteLine();
 
+// Round trips in flight for query and its baseline: a requester waits for each answer, so 64 callers.
+const int QueryWindow = 64;
+
 await using var probe = new BrokerProbe(options.Uri!);
 var results = new List<PhaseResult>();
 var failed = false;
@@ -55,8 +58,8 @@ var warmed = new HashSet<string>(StringComparer.Ordinal);
 
 for (var round = 1; round <= options.Rounds; round++)
 {
-    // raw first: every other scenario's ratios are against raw of the same round.
-    foreach (var name in options.Scenarios.OrderBy(s => s == "raw" ? 0 : 1))
+    // raw first, rpc-raw before query: every other scenario's ratios are against its baseline of the same round.
+    foreach (var name in options.Scenarios.OrderBy(s => s switch { "raw" => 0, "rpc-raw" => 1, _ => 2 }))
     {
         var rows = await RunScenarioAsync(name, round);
         foreach (var row in rows)
@@ -121,6 +124,14 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
         case "direct":
             scenario = new DirectScenario(options.Uri!, options.Window, options.Settings);
             queues = [DirectScenario.Queue, DirectScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
+            break;
+        case "rpc-raw":
+            scenario = new RpcRawScenario(options.Uri!, prefetch, concurrency, QueryWindow);
+            queues = [RpcRawScenario.Queue];
+            break;
+        case "query":
+            scenario = new QueryScenario(options.Uri!, QueryWindow, options.Settings);
+            queues = [QueryScenario.Queue, QueryScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
             break;
         case "masstransit":
             scenario = new MassTransitScenario(options.Uri!, prefetch, concurrency, options.Window);
@@ -300,7 +311,9 @@ static double Percentile(double[] sorted, double p) =>
 
 static PhaseResult AddRatios(PhaseResult row, List<PhaseResult> earlier)
 {
-    var raw = earlier.LastOrDefault(r => r.Scenario == "raw" && r.Round == row.Round && r.Mode == row.Mode && r.OfferedRate == row.OfferedRate && r.Error is null);
+    // A query is compared with the plain client's RPC, everything else with the plain client's publish.
+    var baseline = row.Scenario == "query" ? "rpc-raw" : "raw";
+    var raw = earlier.LastOrDefault(r => r.Scenario == baseline && r.Round == row.Round && r.Mode == row.Mode && r.OfferedRate == row.OfferedRate && r.Error is null);
     if (raw is null || row.Error is not null || row.Skipped is not null)
     {
         return row;
