@@ -42,6 +42,12 @@ public sealed record CitizenCard
     [PersonalData]
     public required string FirstName { get; init; }
 
+    /// <summary>Patronymic, when the citizen has one.</summary>
+    [Description("Patronymic, when the citizen has one.")]
+    [StringLength(100)]
+    [PersonalData]
+    public string? Patronymic { get; init; }
+
     /// <summary>Date of birth.</summary>
     [Description("Date of birth.")]
     [PersonalData]

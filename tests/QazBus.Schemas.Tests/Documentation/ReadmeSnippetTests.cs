@@ -1,12 +1,13 @@
 namespace QazBus.Schemas.Tests.Documentation;
 
-/// <summary>The code in the READMEs is the samples' code, so it compiles and never goes stale.</summary>
+/// <summary>The code in the READMEs and in docs/ is the samples' code, so it compiles and never goes stale.</summary>
 public sealed class ReadmeSnippetTests
 {
     private static string SamplesDirectory => Path.Combine(Repository.Root, "samples");
 
     private static IEnumerable<string> Readmes =>
         new[] { Path.Combine(Repository.Root, "README.md") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md"))
             .Concat(Directory.EnumerateFiles(SamplesDirectory, "README.md", SearchOption.AllDirectories).Where(IsSource));
 
     [Fact]
