@@ -238,6 +238,22 @@ public sealed class NodeQueryTests(BrokerFixture fixture, ITestOutputHelper outp
         Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
     }
 
+    [Fact]
+    public async Task The_READMEs_request_hash_test_vector_is_what_the_SDK_and_wire_js_compute()
+    {
+        const string id = "01935f6e-7a4b-7c3d-9e2f-1a2b3c4d5e6f", source = "kgd.tax-office", dataSchema = "urn:qazbus:contract:mju.population.citizen-by-iin:v1";
+        const string time = "2026-12-03T10:00:00Z", deadline = "2026-12-03T10:00:30Z", body = """{"iin":"900101300123"}""";
+        const string vector = "UTCS7qYlp4oCteyPkzRDMmMwXMCMJxo0taz+dL684Onm3TIroOCAFbfFzvxNm+TYuHrebTudn3vTS0GhF4yKug==";
+
+        // Java and Python teams check their code against the README's vector: it must be the SDK's hash, and wire.js's.
+        Assert.Equal(vector, RequestHash.Compute(id, source, dataSchema, time, deadline, Encoding.UTF8.GetBytes(body)));
+        Assert.Contains(vector, await File.ReadAllTextAsync(Path.Combine(NodeSample.Folder(), "README.md")), StringComparison.Ordinal);
+        var (exitCode, stdout, _) = await NodeSample.RunAsync(Output, "-e", ScriptLimit,
+            $"process.stdout.write(require('./wire').requestHash({{ id: '{id}', source: '{source}', dataschema: '{dataSchema}', time: '{time}', deadline: '{deadline}' }}, Buffer.from('{body}')))");
+        Assert.Equal(0, exitCode);
+        Assert.Equal(vector, stdout);
+    }
+
     private Task<NodeSample.RunningScript> StartProviderAsync(string uri, string system) =>
         NodeSample.StartAsync(Output, "provider.js", "provider.js", "--uri", uri, "--system", system, "--queue", $"{system}.citizen-queries");
 
