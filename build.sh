@@ -2,7 +2,8 @@
 # QazBus build entry point.
 #
 #   ./build.sh [build]        dotnet build QazBus.sln -c Release (warnings are errors)
-#   ./build.sh test           private RabbitMQ + PostgreSQL in a temp folder, build, dotnet test (TRX files in
+#   ./build.sh test           private RabbitMQ + PostgreSQL in a temp folder, npm ci in samples/node-query (the Node
+#                             query sample the interop tests run), build, dotnet test (TRX files in
 #                             artifacts/test-results/), the demo (embedded and against the broker), extra checks;
 #                             always stops the services again; exit code non-zero if any step failed
 #   ./build.sh up             start RabbitMQ + PostgreSQL in .qazbus-dev/ and print env lines:
@@ -35,6 +36,7 @@ DEV_DIR=$ROOT/.qazbus-dev
 BUILD_TIMEOUT=${QAZBUS_BUILD_TIMEOUT:-1200}
 TEST_TIMEOUT=${QAZBUS_TEST_TIMEOUT:-3600}
 RUN_TIMEOUT=${QAZBUS_RUN_TIMEOUT:-300}
+NODE_SAMPLE=samples/node-query
 
 # Checks run after the tests by `./build.sh test`, one per line: "PROJECT-FOLDER ARGS...".
 # Each runs as: dotnet run -c Release --no-build --project PROJECT-FOLDER -- ARGS...
@@ -252,6 +254,14 @@ cmd_test() {
     echo
     echo "Tests use RabbitMQ ${QAZBUS_TEST_RABBITMQ_URI:-<none>} (management ${QAZBUS_TEST_RABBITMQ_MANAGEMENT_URI:-<none>})"
     echo "      and PostgreSQL ${QAZBUS_TEST_POSTGRES:-<none>}"
+
+    # The Node sample's packages (amqplib, pinned in its package-lock.json): the Node query tests run its scripts.
+    if command -v npm >/dev/null; then
+        run_step "npm ci ($NODE_SAMPLE)" "$RUN_TIMEOUT" npm --prefix "$NODE_SAMPLE" ci --no-audit --no-fund
+    else
+        echo "build.sh: npm is not installed: the Node query tests (NodeQueryTests) need Node.js 20+ and npm to run $NODE_SAMPLE; install them and run ./build.sh test again" >&2
+        record "npm ci ($NODE_SAMPLE)" "FAILED (npm missing)" 0
+    fi
 
     if ! cmd_build; then
         skip_step "test" "build failed"
