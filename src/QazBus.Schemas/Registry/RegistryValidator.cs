@@ -216,7 +216,7 @@ public sealed class RegistryValidator
         }
     }
 
-    private static string? KeyProblem(RegistryPublicKey key)
+    internal static string? KeyProblem(RegistryPublicKey key)
     {
         var der = new byte[key.Key.Length];
         if (!Convert.TryFromBase64String(key.Key, der, out var length))
