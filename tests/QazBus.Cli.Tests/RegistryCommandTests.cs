@@ -16,7 +16,7 @@ public sealed class RegistryCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var line = Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         // The counts are the live registry's, which grows with every agency that joins: only the form is fixed here.
-        Assert.Matches(@"^OK: deploy/registry/registry\.json: \d+ agenc(y|ies), \d+ systems?, \d+ contracts? \(\d+ versions?\), \d+ subscriptions?\.$", line.TrimEnd());
+        Assert.Matches(@"^OK: deploy/registry/registry\.json: \d+ agenc(y|ies), \d+ systems?, \d+ contracts? \(\d+ versions?\), \d+ subscriptions?, \d+ quer(y|ies) \(\d+ approved requesters?\)\.$", line.TrimEnd());
     }
 
     [Fact]
@@ -46,6 +46,41 @@ public sealed class RegistryCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("registry.json:3: ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queries_lists_each_approved_requester_with_the_query_its_provider_and_queue()
+    {
+        var run = await Cli.RunInRepositoryAsync("registry", "queries");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToList();
+        Assert.Matches(@"^QUERY\s+RESPONSE\s+PROVIDER\s+QUEUE\s+REQUESTER\s+APPROVED\s+BASIS$", lines[0]);
+        // The live registry's sample right; other rows come with every agency that joins.
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^mju\.population\.citizen-by-iin v1\s+mju\.population\.citizen-card v1\s+mju\.population-registry\s+mju\.population-registry\.citizen-queries\s+kgd\.tax-office\s+2026-12-01\s+Sample approval: identity check before opening a taxpayer record$"));
+    }
+
+    [Fact]
+    public async Task Queries_shows_a_query_nobody_may_ask_yet_and_refuses_a_broken_registry()
+    {
+        var registry = System.Text.Json.Nodes.JsonNode.Parse(RealRegistry)!.AsObject();
+        foreach (var query in registry["queries"]!.AsArray())
+        {
+            query!["requesters"] = new System.Text.Json.Nodes.JsonArray();
+        }
+
+        File.WriteAllText(Path.Combine(_directory, "none.json"), registry.ToJsonString());
+        File.WriteAllText(Path.Combine(_directory, "broken.json"), RealRegistry.Replace("\"endpoint\": \"citizen-queries\"", "\"endpoint\": \"replies\"", StringComparison.Ordinal));
+
+        var none = await Cli.RunAsync(_directory, null, "registry", "queries", "--registry", "none.json");
+        var broken = await Cli.RunAsync(_directory, null, "registry", "queries", "--registry", "broken.json");
+
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.Matches(@"\n?mju\.population\.citizen-by-iin v1\s+.*\s+—\s+—\s+no approved requesters\n", none.Output);
+        Assert.True(broken.ExitCode == 1, broken.ToString());
+        Assert.Contains("$.queries[0].endpoint: endpoint 'replies' is the provider's reply queue", broken.Output, StringComparison.Ordinal);
+        Assert.Contains("FAILED: 1 problem in broken.json.", broken.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,8 +18,10 @@ namespace QazBus.Schemas.Catalog;
 /// For each contract: its owner agency, publishers, versions with their status, exchange and committed schema; the
 /// fields of each version (read from the schema the code generates, so the catalog says exactly what the published
 /// schema says) with JSON type, rules, required-ness, personal-data mark and description, nested objects as dotted
-/// names; and who subscribes. Before them, the agencies and systems, and a data-flow table: which agency sends which
-/// contract to which agency and system, and whether it carries personal data.
+/// names; and who subscribes. Before them, the agencies and systems, a data-flow table: which agency sends which
+/// contract to which agency and system, and whether it carries personal data; and the queries: each request and its
+/// response, the system that answers it, the systems approved to ask it (with approval and basis), and the personal
+/// data asked and answered.
 /// </para>
 /// <para>
 /// The output is deterministic (sorted, no timestamps, LF line ends), so the committed catalog can be compared with
@@ -271,6 +273,11 @@ public static class ContractCatalog
             .Order(StringComparer.Ordinal)
             .ToList();
 
+        private readonly List<RegistryQuery> _queries = registry.Queries
+            .OrderBy(q => q.Query, StringComparer.Ordinal)
+            .ThenBy(q => q.Version)
+            .ToList();
+
         private readonly List<RegistrySubscription> _subscriptions = registry.Subscriptions
             .OrderBy(s => s.Contract, StringComparer.Ordinal)
             .ThenBy(s => s.Version)
@@ -282,6 +289,7 @@ public static class ContractCatalog
         {
             WriteHeader();
             WriteDataFlows();
+            WriteQueries();
             WriteAgencies();
             foreach (var name in _contractNames)
             {
@@ -301,7 +309,8 @@ public static class ContractCatalog
             Line("`dotnet run --project src/QazBus.Cli -- catalog --out docs/catalog.md`; a test fails while this file is out of date.");
             Line();
             Line($"{Count(_contractNames.Count, "contract")} ({Count(versions, "version")}), {Count(registry.Agencies.Count, "agency", "agencies")}, "
-                + $"{Count(registry.Systems.Count, "system")}, {Count(_subscriptions.Count, "approved subscription")}.");
+                + $"{Count(registry.Systems.Count, "system")}, {Count(_subscriptions.Count, "approved subscription")}, "
+                + $"{Count(_queries.Count, "query", "queries")} ({Count(_queries.Sum(q => q.Requesters.Count), "approved requester")}).");
             Line();
             Line("Fields marked **PD** hold personal data (`[PersonalData]` on the record, `\"x-qazbus-personal-data\": true` in the schema):");
             Line("QazBus never writes their values to logs, traces or error headers, and neither may the agencies' handlers.");
@@ -309,6 +318,7 @@ public static class ContractCatalog
             Line("*Required* means the field must be present in its parent object.");
             Line();
             Line("- [Data flows](#data-flows)");
+            Line("- [Queries](#queries)");
             Line("- [Agencies and systems](#agencies-and-systems)");
             foreach (var name in _contractNames)
             {
@@ -355,6 +365,62 @@ public static class ContractCatalog
                 ]));
         }
 
+        private void WriteQueries()
+        {
+            Line("## Queries");
+            Line();
+            Line("Who may ask whom what: one entry per query version. A requester publishes the request to its exchange (only approved");
+            Line("requesters may: the broker refuses the others); the provider checks the right again and answers to the request's reply-to,");
+            Line("RabbitMQ's direct reply-to or the requester's reply queue `{requester}.replies`.");
+            Line();
+            if (_queries.Count == 0)
+            {
+                Line("_No queries._");
+                Line();
+                return;
+            }
+
+            foreach (var query in _queries)
+            {
+                Line($"### {QueryHeading(query)}");
+                Line();
+                Line($"- **Request → response:** [{query.Query}](#{Anchor(query.Query)}) {Version(query.Version)} → [{query.Response}](#{Anchor(query.Response)}) {Version(query.ResponseVersion)}");
+                var agency = BusNames.IsValidSystemId(query.Provider) && _agencies.TryGetValue(AgencyOfSystem(query.Provider), out var owner)
+                    ? $" (`{owner.Code}` — {owner.Name})"
+                    : string.Empty;
+                var queue = BusNames.IsValidSystemId(query.Provider) && BusNames.IsValidEndpointName(query.Endpoint)
+                    ? BusNames.Queue(query.Provider, query.Endpoint)
+                    : $"{query.Provider}.{query.Endpoint}";
+                Line($"- **Provider:** `{query.Provider}`{agency}, at the queue `{queue}`");
+                Line($"- **Request exchange:** `{BusNames.Exchange(query.Query, query.Version)}`");
+                Line($"- **Personal data asked:** {PersonalDataSummary(query.Query, query.Version)}");
+                Line($"- **Personal data answered:** {PersonalDataSummary(query.Response, query.ResponseVersion)}");
+                Line();
+                if (query.Requesters.Count == 0)
+                {
+                    Line("_No approved requesters._");
+                    Line();
+                    continue;
+                }
+
+                Table(
+                    ["requester", "agency", "approved", "basis"],
+                    query.Requesters
+                        .OrderBy(r => r.System, StringComparer.Ordinal)
+                        .Select(r => (IReadOnlyList<string>)
+                        [
+                            $"`{r.System}`",
+                            $"`{AgencyOfSystem(r.System)}`",
+                            r.Approved.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                            r.Basis,
+                        ]));
+            }
+        }
+
+        private static string QueryHeading(RegistryQuery query) => $"{query.Query} {Version(query.Version)}";
+
+        private static string QueryLink(RegistryQuery query) => $"[{QueryHeading(query)}](#{Anchor(QueryHeading(query))})";
+
         private void WriteAgencies()
         {
             Line("## Agencies and systems");
@@ -370,7 +436,7 @@ public static class ContractCatalog
                         Codes(registry.Systems.Where(s => AgencyOfSystem(s.Id) == a.Code).Select(s => s.Id)),
                     ]));
             Table(
-                ["system", "what it is", "who answers for it", "publishes", "receives"],
+                ["system", "what it is", "who answers for it", "publishes", "receives", "answers queries", "asks queries"],
                 registry.Systems
                     .OrderBy(s => s.Id, StringComparer.Ordinal)
                     .Select(s => (IReadOnlyList<string>)
@@ -380,6 +446,8 @@ public static class ContractCatalog
                         s.Owner,
                         Links(registry.Contracts.Where(c => c.Publishers.Contains(s.Id, StringComparer.Ordinal)).Select(c => c.Name)),
                         Links(_subscriptions.Where(sub => sub.System == s.Id).Select(sub => sub.Contract)),
+                        QueryLinks(_queries.Where(q => q.Provider == s.Id)),
+                        QueryLinks(_queries.Where(q => q.Requesters.Any(r => r.System == s.Id))),
                     ]));
         }
 
@@ -403,6 +471,16 @@ public static class ContractCatalog
             Line($"- **Publishers:** {Publishers(name)}");
             var personal = versions.Select(v => PersonalDataSummary(name, v)).Distinct(StringComparer.Ordinal).ToList();
             Line($"- **Personal data:** {(personal.Count == 1 ? personal[0] : string.Join("; ", versions.Select(v => $"v{v}: {PersonalDataSummary(name, v)}")))}");
+            foreach (var query in _queries.Where(q => q.Query == name))
+            {
+                Line($"- **Query:** the request of {QueryLink(query)}, answered by `{query.Provider}` with [{query.Response}](#{Anchor(query.Response)}) {Version(query.ResponseVersion)}");
+            }
+
+            foreach (var query in _queries.Where(q => q.Response == name))
+            {
+                Line($"- **Query:** the response {Version(query.ResponseVersion)} to {QueryLink(query)}");
+            }
+
             Line();
 
             Table(
@@ -442,6 +520,12 @@ public static class ContractCatalog
                         f.PersonalData ? (f.PersonalDataOf is null ? "**PD**" : $"**PD** (part of `{f.PersonalDataOf}`)") : string.Empty,
                         f.Description ?? string.Empty,
                     ]));
+            }
+
+            if (_queries.Any(q => q.Query == name))
+            {
+                // A query's request has no subscribers (registry check refuses them): only its provider receives it.
+                return;
             }
 
             Line($"### {name} subscribers");
@@ -493,10 +577,19 @@ public static class ContractCatalog
             };
         }
 
-        private string Publishers(string contract) =>
-            registry.Contracts.FirstOrDefault(c => c.Name == contract) is { Publishers.Count: > 0 } entry
-                ? Codes(entry.Publishers)
+        private string Publishers(string contract)
+        {
+            if (registry.Contracts.FirstOrDefault(c => c.Name == contract) is { Publishers.Count: > 0 } entry)
+            {
+                return Codes(entry.Publishers);
+            }
+
+            // A query's request lists no publishers: its approved requesters publish it.
+            var requesters = _queries.Where(q => q.Query == contract).SelectMany(q => q.Requesters.Select(r => r.System)).ToList();
+            return _queries.Any(q => q.Query == contract)
+                ? $"{Codes(requesters)} (the query's approved requesters)"
                 : "—";
+        }
 
         /// <summary>"yes: `iin`, `newAddress`" (marked fields whose parent is not marked), or "no".</summary>
         private string PersonalDataSummary(string contract, int version)
@@ -543,6 +636,12 @@ public static class ContractCatalog
             }
 
             return list.Count == 0 ? "—" : string.Join(", ", list.Select(value => $"`{value}`"));
+        }
+
+        private static string QueryLinks(IEnumerable<RegistryQuery> queries)
+        {
+            var list = queries.Select(QueryLink).ToList();
+            return list.Count == 0 ? "—" : string.Join(", ", list);
         }
 
         private static string Links(IEnumerable<string> contracts)

@@ -23,7 +23,9 @@ public sealed class RegistryTrustedKeyStore : ITrustedKeyStore, IDisposable
         var keys = new Dictionary<(string, string), ECDsa>();
         foreach (var system in registry.Systems)
         {
-            foreach (var key in system.PublicKeys.Where(k => k.NotAfter is null || k.NotAfter >= today))
+            // Signatures are ECDSA (MessageSignature): an RSA key in the registry verifies nothing here, and importing
+            // it as ECDSA would throw for every system that loads the registry.
+            foreach (var key in system.PublicKeys.Where(k => k.Algorithm != PublicKeyAlgorithms.Rsa && (k.NotAfter is null || k.NotAfter >= today)))
             {
                 var ecdsa = ECDsa.Create();
                 ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(key.Key), out _);

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace QazBus.Schemas.Registry;
 
 /// <summary>
-/// The registry: the one declarative source of the agencies, their systems, the contract versions and the
-/// approved subscriptions. RabbitMQ topology and permissions, the contract catalog and the gateway's access rules
+/// The registry: the one declarative source of the agencies, their systems, the contract versions, the
+/// approved subscriptions and the queries with their approved requesters. RabbitMQ topology and permissions, the contract catalog and the gateway's access rules
 /// are derived from it. Its file format is described in <c>deploy/registry/README.md</c>.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -21,4 +21,7 @@ public sealed record BusRegistry
 
     /// <summary>The approved rights of systems to receive contract versions.</summary>
     public IReadOnlyList<RegistrySubscription> Subscriptions { get; init; } = [];
+
+    /// <summary>The queries systems answer for others, and who may ask them.</summary>
+    public IReadOnlyList<RegistryQuery> Queries { get; init; } = [];
 }

@@ -45,7 +45,7 @@ public sealed partial class RegistryDocument
             if (registry is null)
             {
                 document = null;
-                problem = new RegistryProblem("$", 1, "the registry is null: expected an object with agencies, systems, contracts and subscriptions");
+                problem = new RegistryProblem("$", 1, "the registry is null: expected an object with agencies, systems, contracts, subscriptions and queries");
                 return false;
             }
 

@@ -10,6 +10,7 @@ namespace QazBus.Schemas.Registry;
 /// Checks a registry against the naming rules of the bus, against itself, and against the contracts in code.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The rules: every name is valid per <see cref="BusNames"/>; no agency, system, contract, version or
 /// subscription appears twice; a system's agency and a contract's owner agency exist; a contract's publishers are
 /// systems of its owner agency; every contract version in the registry has a record in code and every record in
@@ -17,8 +18,17 @@ namespace QazBus.Schemas.Registry;
 /// name, so that system would hold the contract's exchanges), nor a dot-prefix of the platform's delay queues or
 /// fault exchange; a deprecated or retired version carries a sunset date and an active one does not, and
 /// the registry and the record's <c>[ContractDeprecated]</c> agree on it; a subscription names an existing system, a
-/// valid endpoint and a registered, non-retired contract version, with its approval date and legal basis; public
-/// keys decode and match their algorithm.
+/// valid endpoint other than <c>replies</c> and a registered, non-retired contract version that is not a query's
+/// request, with its approval date and legal basis; public keys decode and match their algorithm.
+/// </para>
+/// <para>
+/// A query names registered, non-retired request and response versions, both owned by one agency, whose system
+/// answers it (the provider, also a publisher of the response) at a valid endpoint of its own that is neither
+/// <c>replies</c> nor an endpoint of its subscriptions; its requesters are systems, each listed once with its approval
+/// and legal basis; a query version is listed once. The code agrees: the request's record implements
+/// <c>IQuery&lt;TResponse&gt;</c> with that response version, and every query request in code has its entry. A query
+/// request lists no publishers: its requesters publish it.
+/// </para>
 /// </remarks>
 public sealed class RegistryValidator
 {
@@ -69,7 +79,16 @@ public sealed class RegistryValidator
         CheckSystemsOwnNoContract(registry.Systems, contracts);
         CheckCodeIsRegistered(contracts);
         CheckSubscriptions(registry.Subscriptions, systems, contracts);
+        CheckQueries(registry.Queries, systems, contracts);
+        CheckCodeQueriesAreRegistered(registry.Queries);
     }
+
+    /// <summary>
+    /// True when <paramref name="contract"/> is the request of a query, by its record in code or by an entry in
+    /// <c>$.queries</c>: its requesters publish it and its provider alone receives it.
+    /// </summary>
+    private bool IsQueryRequest(string contract) =>
+        _code.Any(c => c.Name == contract && c.IsQuery) || _document.Registry.Queries.Any(q => q.Query == contract);
 
     private HashSet<string> CheckAgencies(IReadOnlyList<RegistryAgency> agencies)
     {
@@ -197,7 +216,7 @@ public sealed class RegistryValidator
         }
     }
 
-    private static string? KeyProblem(RegistryPublicKey key)
+    internal static string? KeyProblem(RegistryPublicKey key)
     {
         var der = new byte[key.Key.Length];
         if (!Convert.TryFromBase64String(key.Key, der, out var length))
@@ -252,7 +271,16 @@ public sealed class RegistryValidator
                 Problem($"{path}.name", $"contract '{contract.Name}' is owned by agency '{owner}', which is not in $.agencies");
             }
 
-            CheckPublishers(contract, path, owner, systems);
+            if (IsQueryRequest(contract.Name) && contract.Publishers.Count > 0)
+            {
+                // Requesters are mostly other agencies' systems: the owner-agency rule for publishers does not fit them.
+                Problem($"{path}.publishers", $"'{contract.Name}' is a query request: the systems that publish it are its approved requesters in $.queries, so leave its publishers empty");
+            }
+            else
+            {
+                CheckPublishers(contract, path, owner, systems);
+            }
+
             CheckVersions(contract, path);
         }
 
@@ -397,6 +425,10 @@ public sealed class RegistryValidator
             {
                 Problem($"{path}.endpoint", $"endpoint '{subscription.Endpoint}' is invalid: use one lowercase segment of a-z, 0-9 and '-'");
             }
+            else if (subscription.Endpoint == BusNames.RepliesEndpoint)
+            {
+                Problem($"{path}.endpoint", $"endpoint '{BusNames.RepliesEndpoint}' is the system's reply queue for the answers to its queries: choose another endpoint");
+            }
 
             if (!contracts.TryGetValue(subscription.Contract, out var contract))
             {
@@ -411,6 +443,11 @@ public sealed class RegistryValidator
             {
                 Problem($"{path}.version", $"'{subscription.Contract}' v{subscription.Version} is retired: subscribe to a newer version");
             }
+            else if (IsQueryRequest(subscription.Contract))
+            {
+                // Read on the request exchange would hand the subscriber every requester's questions (and their personal data).
+                Problem($"{path}.contract", $"'{subscription.Contract}' is a query request: only its provider receives it, at the endpoint named in $.queries; a subscription would let '{subscription.System}' read every system's requests");
+            }
 
             RequireText($"{path}.basis", subscription.Basis, "the subscription names no legal basis or decision");
 
@@ -418,6 +455,165 @@ public sealed class RegistryValidator
             if (!seen.TryAdd(key, path))
             {
                 Problem(path, $"subscription of '{subscription.System}' at '{subscription.Endpoint}' to '{subscription.Contract}' v{subscription.Version} is listed twice (first at {seen[key]})");
+            }
+        }
+    }
+
+    private void CheckQueries(IReadOnlyList<RegistryQuery> queries, Dictionary<string, RegistrySystem> systems, Dictionary<string, RegistryContract> contracts)
+    {
+        var seen = new Dictionary<(string, int), string>();
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var query = queries[i];
+            var path = $"$.queries[{i}]";
+            var label = $"query '{query.Query}' v{query.Version}";
+            var request = CheckQueryContract($"{path}.query", $"{path}.version", "request", query.Query, query.Version, contracts);
+            var response = CheckQueryContract($"{path}.response", $"{path}.responseVersion", "response", query.Response, query.ResponseVersion, contracts);
+
+            // The answering agency owns both: it defines what may be asked and what it answers.
+            var owner = request is null ? null : BusNames.AgencyOf(query.Query);
+            if (owner is not null && response is not null && BusNames.AgencyOf(query.Response) != owner)
+            {
+                Problem($"{path}.response", $"response '{query.Response}' is owned by agency '{BusNames.AgencyOf(query.Response)}', but the request '{query.Query}' by '{owner}': both contracts of a query belong to the agency that answers it");
+                response = null; // whose publishers the provider joins is moot until the owner is one
+            }
+
+            CheckQueryAgreesWithCode(query, path, label);
+            CheckProvider(query, path, label, owner, systems, response);
+            CheckQueryEndpoint(query, path);
+
+            if (!seen.TryAdd((query.Query, query.Version), path))
+            {
+                Problem($"{path}.query", $"{label} is listed twice (first at {seen[(query.Query, query.Version)]}): one system answers a query version; list all its requesters in one entry");
+            }
+
+            var requesters = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var r = 0; r < query.Requesters.Count; r++)
+            {
+                var requester = query.Requesters[r];
+                var requesterPath = $"{path}.requesters[{r}]";
+                if (!systems.ContainsKey(requester.System))
+                {
+                    Problem($"{requesterPath}.system", $"requester '{requester.System}' of {label} is not a system in $.systems");
+                }
+                else if (!requesters.TryAdd(requester.System, requesterPath))
+                {
+                    Problem($"{requesterPath}.system", $"requester '{requester.System}' is listed twice for {label} (first at {requesters[requester.System]})");
+                }
+
+                RequireText($"{requesterPath}.basis", requester.Basis, $"the right of '{requester.System}' to ask {label} names no legal basis or decision");
+            }
+        }
+    }
+
+    /// <summary>The request or response contract version of a query, when it is registered and not retired.</summary>
+    private RegistryContract? CheckQueryContract(string namePath, string versionPath, string role, string name, int version, Dictionary<string, RegistryContract> contracts)
+    {
+        if (!contracts.TryGetValue(name, out var contract))
+        {
+            Problem(namePath, $"{role} contract '{name}' is not in $.contracts");
+            return null;
+        }
+
+        if (contract.Versions.FirstOrDefault(v => v.Version == version) is not { } entry)
+        {
+            var known = string.Join(", ", contract.Versions.Select(v => v.Version));
+            Problem(versionPath, $"{role} contract '{name}' has no version {version} in the registry (versions: {known})");
+            return null;
+        }
+
+        if (entry.Status == ContractVersionStatuses.Retired)
+        {
+            Problem(versionPath, $"{role} '{name}' v{version} is retired: register the query on a newer version");
+        }
+
+        return contract;
+    }
+
+    /// <summary>The request's record says what answers it (<c>IQuery&lt;TResponse&gt;</c>); the registry must say the same.</summary>
+    private void CheckQueryAgreesWithCode(RegistryQuery query, string path, string label)
+    {
+        var record = _code.FirstOrDefault(c => c.Name == query.Query && c.MajorVersion == query.Version);
+        if (record is null)
+        {
+            // A version missing from code is reported at $.contracts already.
+            return;
+        }
+
+        if (!record.IsQuery)
+        {
+            Problem($"{path}.query", $"'{query.Query}' v{query.Version} is not a query in code: {record.ClrType.Name} does not implement IQuery<TResponse>");
+            return;
+        }
+
+        ContractDescriptor answer;
+        try
+        {
+            answer = ContractDescriptor.For(record.ResponseType!);
+        }
+        catch (InvalidOperationException exception)
+        {
+            Problem($"{path}.response", $"{label}: the response of {record.ClrType.Name} in code is no contract: {exception.Message}");
+            return;
+        }
+
+        if (answer.Name != query.Response || answer.MajorVersion != query.ResponseVersion)
+        {
+            Problem($"{path}.response",
+                $"{label} is answered with '{answer.Name}' v{answer.MajorVersion} in code ({record.ClrType.Name} : IQuery<{record.ResponseType!.Name}>), not '{query.Response}' v{query.ResponseVersion}: make them the same");
+        }
+    }
+
+    private void CheckProvider(RegistryQuery query, string path, string label, string? owner, Dictionary<string, RegistrySystem> systems, RegistryContract? response)
+    {
+        if (!systems.ContainsKey(query.Provider))
+        {
+            Problem($"{path}.provider", $"provider '{query.Provider}' of {label} is not a system in $.systems");
+        }
+        else if (owner is not null && BusNames.AgencyOf(query.Provider) != owner)
+        {
+            Problem($"{path}.provider", $"provider '{query.Provider}' belongs to agency '{BusNames.AgencyOf(query.Provider)}', but only a system of the owner agency '{owner}' may answer {label}");
+        }
+        else if (response is not null && !response.Publishers.Contains(query.Provider, StringComparer.Ordinal))
+        {
+            var index = IndexOf(_document.Registry.Contracts, response);
+            Problem($"{path}.provider", $"provider '{query.Provider}' answers with '{query.Response}' but is not one of its publishers: add it to $.contracts[{index}].publishers");
+        }
+    }
+
+    private void CheckQueryEndpoint(RegistryQuery query, string path)
+    {
+        if (!BusNames.IsValidEndpointName(query.Endpoint))
+        {
+            Problem($"{path}.endpoint", $"endpoint '{query.Endpoint}' is invalid: use one lowercase segment of a-z, 0-9 and '-'");
+            return;
+        }
+
+        if (query.Endpoint == BusNames.RepliesEndpoint)
+        {
+            Problem($"{path}.endpoint", $"endpoint '{BusNames.RepliesEndpoint}' is the provider's reply queue for the answers to its own queries: choose another endpoint");
+            return;
+        }
+
+        // An endpoint answers queries only (the SDK refuses to mix them): answers must not wait behind events.
+        var subscriptions = _document.Registry.Subscriptions;
+        for (var s = 0; s < subscriptions.Count; s++)
+        {
+            if (subscriptions[s].System == query.Provider && subscriptions[s].Endpoint == query.Endpoint)
+            {
+                Problem($"{path}.endpoint", $"endpoint '{query.Endpoint}' of '{query.Provider}' also receives the subscription at $.subscriptions[{s}]: a query endpoint answers queries only, so give it an endpoint of its own");
+                return;
+            }
+        }
+    }
+
+    private void CheckCodeQueriesAreRegistered(IReadOnlyList<RegistryQuery> queries)
+    {
+        foreach (var request in _code.Where(c => c.IsQuery))
+        {
+            if (!queries.Any(q => q.Query == request.Name && q.Version == request.MajorVersion))
+            {
+                Problem("$.queries", $"query '{request.Name}' v{request.MajorVersion} is in code but not in $.queries: add it with its provider, endpoint and approved requesters");
             }
         }
     }

@@ -12,23 +12,42 @@ namespace QazBus.Schemas.Topology;
 
 /// <summary>
 /// Turns the registry into RabbitMQ definitions: a vhost, one user per system with least-privilege permissions,
-/// the contract exchanges, each subscription's quorum queue with its binding, error queues, the delay levels, and
+/// the contract exchanges, each subscription's quorum queue with its binding, each query's endpoint queue at its
+/// provider bound to the request's exchange, each requester's reply queue, error queues, the delay levels, and
 /// policies. Derived, never written by hand: a new subscription in the registry is a new binding after the next run.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Each system may configure and read only its own resources, <c>{agency}.{system}.{endpoint}</c> and
-/// <c>{agency}.{system}.{endpoint}_error</c> with one endpoint segment (its queues, error queues and their exchanges);
-/// write to its own resources, the exchanges of the contracts it is registered to
-/// publish, the delay exchanges and the platform's fault exchange; and read (bind from) only the exchanges of the
-/// contract versions it is subscribed to. No system may write to the default exchange, which reaches every queue.
+/// <c>{agency}.{system}.{endpoint}_error</c> with one endpoint segment (its queues, error queues and their exchanges,
+/// its query endpoints and its reply queue <c>{agency}.{system}.replies</c> among them); write to its own resources,
+/// the exchanges of the contracts it is registered to publish, the request exchanges of the queries it is approved
+/// to ask, the delay exchanges and the platform's fault exchange; and read (bind from) only the exchanges of the
+/// contract versions it is subscribed to and of the queries it answers.
+/// </para>
+/// <para>
+/// A query's provider also writes its answers: to each approved requester's reply exchange, and to the default
+/// exchange (<c>amq.default</c>), which RabbitMQ's direct reply-to requires. No other system may write to the
+/// default exchange, which reaches every queue by name. The query rights are the broker's to enforce: a system not
+/// approved cannot publish the request at all.
+/// </para>
+/// <para>
 /// The own pattern is exact rather than a bare prefix: a prefix <c>{agency}.{system}.</c> would also match every
 /// exchange of a contract named <c>{agency}.{system}.…</c>, and the definitions must stay least-privilege even for a
 /// registry that did not pass <c>registry check</c>.
+/// </para>
 /// </remarks>
 public static class TopologyGenerator
 {
     /// <summary>The exchange every system publishes its faults to.</summary>
     public const string FaultExchange = "qazbus.operations.message-faulted.v1";
+
+    /// <summary>
+    /// The default exchange as RabbitMQ's permissions name it. Direct reply-to answers are published to it with the
+    /// requester's <c>amq.rabbitmq.reply-to.…</c> routing key; without write on it the broker refuses a provider's
+    /// answer (403 "access to exchange 'amq.default' refused").
+    /// </summary>
+    private const string DefaultExchangePermission = @"amq\.default";
 
     private static readonly IReadOnlyDictionary<string, object> None = new Dictionary<string, object>();
 
@@ -88,25 +107,48 @@ public static class TopologyGenerator
             Add(BusTopology.Endpoint(endpoint.Key, endpoint.Select(s => BusNames.Exchange(s.Contract, s.Version)), QueueArguments.DefaultDeliveryLimit, QueueArguments.DefaultQuorumReplicas));
         }
 
+        // A query's requests wait at its provider's endpoint; the asynchronous answers at each requester's reply queue.
+        foreach (var query in registry.Queries
+            .OrderBy(q => q.Provider, StringComparer.Ordinal).ThenBy(q => q.Endpoint, StringComparer.Ordinal)
+            .ThenBy(q => q.Query, StringComparer.Ordinal).ThenBy(q => q.Version))
+        {
+            Add(BusTopology.Endpoint(BusNames.Queue(query.Provider, query.Endpoint), [BusNames.Exchange(query.Query, query.Version)], QueueArguments.DefaultDeliveryLimit, QueueArguments.DefaultQuorumReplicas));
+        }
+
+        foreach (var requester in Requesters(registry).Order(StringComparer.Ordinal))
+        {
+            Add(BusTopology.Replies(requester, QueueArguments.DefaultDeliveryLimit, QueueArguments.DefaultQuorumReplicas));
+        }
+
         var users = new List<UserDefinition>();
         var permissions = new List<PermissionDefinition>();
         foreach (var system in registry.Systems.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             users.Add(new UserDefinition(system.Id, passwords.TryGetValue(system.Id, out var password) ? HashPassword(password) : string.Empty, "rabbit_password_hashing_sha256", []));
             var own = OwnPattern(system.Id);
-            RefuseForeignNamesMatching(system.Id, own, exchanges.Keys.Concat(queues.Keys), registry.Subscriptions);
+            RefuseForeignNamesMatching(system.Id, own, exchanges.Keys.Concat(queues.Keys), registry);
             var publishes = registry.Contracts
                 .Where(c => c.Publishers.Contains(system.Id, StringComparer.Ordinal))
                 .SelectMany(c => c.Versions.Select(v => BusNames.Exchange(c.Name, v.Version)));
             var subscribed = registry.Subscriptions
                 .Where(s => s.System == system.Id)
                 .Select(s => BusNames.Exchange(s.Contract, s.Version));
+            var asks = registry.Queries
+                .Where(q => q.Requesters.Any(r => r.System == system.Id))
+                .Select(q => BusNames.Exchange(q.Query, q.Version));
+            var answers = registry.Queries.Where(q => q.Provider == system.Id).ToList();
+            var answersTo = answers.SelectMany(q => q.Requesters.Select(r => BusNames.ReplyQueue(r.System))).Order(StringComparer.Ordinal);
+
+            // The cost of direct reply-to: write on the default exchange lets a provider publish to any queue by its
+            // name, not only to the reply-to it was given. Granted only to providers, and every consumer verifies a
+            // message's source, the contract's owner and its signature, so a message sent that way is refused as forged.
+            string[] directReplyTo = answers.Count > 0 ? [DefaultExchangePermission] : [];
             permissions.Add(new PermissionDefinition(
                 system.Id,
                 vhost,
                 Configure: Alternatives([own]),
-                Write: Alternatives([own, .. publishes.Select(Regex.Escape), @"qazbus\.delay\..*", Regex.Escape(FaultExchange)]),
-                Read: Alternatives([own, .. subscribed.Select(Regex.Escape)])));
+                Write: Alternatives([own, .. publishes.Select(Regex.Escape), .. asks.Select(Regex.Escape), .. answersTo.Select(Regex.Escape), .. directReplyTo, @"qazbus\.delay\..*", Regex.Escape(FaultExchange)]),
+                Read: Alternatives([own, .. subscribed.Select(Regex.Escape), .. answers.Select(q => Regex.Escape(BusNames.Exchange(q.Query, q.Version)))])));
         }
 
         return new BrokerDefinitions
@@ -162,11 +204,15 @@ public static class TopologyGenerator
     /// hand that system another party's resources. <c>registry check</c> refuses these ids; this is the backstop
     /// for a registry that was not checked.
     /// </summary>
-    private static void RefuseForeignNamesMatching(string systemId, string own, IEnumerable<string> names, IReadOnlyList<RegistrySubscription> subscriptions)
+    private static void RefuseForeignNamesMatching(string systemId, string own, IEnumerable<string> names, BusRegistry registry)
     {
-        var owned = subscriptions
+        // The system's own endpoints: its subscriptions' queues, the endpoints of the queries it answers, and its
+        // reply queue when it asks queries (each with its error queue; their exchanges bear the same names).
+        var owned = registry.Subscriptions
             .Where(s => s.System == systemId)
             .Select(s => BusNames.Queue(s.System, s.Endpoint))
+            .Concat(registry.Queries.Where(q => q.Provider == systemId).Select(q => BusNames.Queue(q.Provider, q.Endpoint)))
+            .Concat(Requesters(registry).Where(r => r == systemId).Select(BusNames.ReplyQueue))
             .SelectMany(queue => new[] { queue, BusNames.ErrorQueue(queue) })
             .ToHashSet(StringComparer.Ordinal);
         var anchored = new Regex(Alternatives([own]), RegexOptions.CultureInvariant);
@@ -177,6 +223,10 @@ public static class TopologyGenerator
                 $"System '{systemId}' would be granted {string.Join(", ", foreign)}, which it does not own: rename the system (run 'qazbus registry check').");
         }
     }
+
+    /// <summary>The systems approved to ask at least one query: each has a reply queue.</summary>
+    private static IEnumerable<string> Requesters(BusRegistry registry) =>
+        registry.Queries.SelectMany(q => q.Requesters.Select(r => r.System)).Distinct(StringComparer.Ordinal);
 
     private static string Alternatives(IEnumerable<string> patterns) => $"^({string.Join('|', patterns.Distinct())})$";
 }

@@ -57,6 +57,14 @@ public sealed class QazBusOptions
 
     /// <summary>The kill switch that pauses an endpoint whose handler fails too often.</summary>
     public KillSwitchOptions KillSwitch { get; set; } = new();
+
+    /// <summary>
+    /// The registry file (<c>deploy/registry/registry.json</c>; a relative path is read from the working directory),
+    /// read at start by <c>UseRegistry()</c> of the QazBus.Schemas package: the approved requesters of the queries
+    /// this system answers, and the public keys that signatures are verified against. Required with
+    /// <c>UseRegistry()</c>, unused without it; a missing or invalid file stops the host naming its line.
+    /// </summary>
+    public string? Registry { get; set; }
 }
 
 /// <summary>Which broker the bus uses.</summary>

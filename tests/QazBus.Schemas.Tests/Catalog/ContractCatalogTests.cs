@@ -42,6 +42,7 @@ public sealed class ContractCatalogTests
             Contracts = [.. registry.Contracts.Reverse()],
             Agencies = [.. registry.Agencies.Reverse()],
             Systems = [.. registry.Systems.Reverse()],
+            Queries = [.. registry.Queries.Reverse().Select(q => q with { Requesters = [.. q.Requesters.Reverse()] })],
         };
 
         Assert.Equal(Generated, ContractCatalog.Write(shuffled, reversedCode));
@@ -83,6 +84,72 @@ public sealed class ContractCatalogTests
         Assert.Contains(
             "| `mju` | `mju.population-registry` | [mju.population.address-changed](#mjupopulationaddress-changed) | v1 | `kgd` | `kgd.tax-office` | `kgd.tax-office.address-changes` | **yes**: `iin`, `newAddress` |",
             lines);
+    }
+
+    [Fact]
+    public void Queries_name_request_response_provider_requesters_and_the_personal_data_asked_and_answered()
+    {
+        var lines = Lines(Generated);
+
+        Assert.Contains("- [Queries](#queries)", lines);
+        Assert.Contains("### mju.population.citizen-by-iin v1", lines);
+        Assert.Contains("- **Request → response:** [mju.population.citizen-by-iin](#mjupopulationcitizen-by-iin) v1 → [mju.population.citizen-card](#mjupopulationcitizen-card) v1", lines);
+        Assert.Contains("- **Provider:** `mju.population-registry` (`mju` — Ministry of Justice of the Republic of Kazakhstan), at the queue `mju.population-registry.citizen-queries`", lines);
+        Assert.Contains("- **Personal data asked:** **yes**: `iin`", lines);
+        Assert.Contains("- **Personal data answered:** **yes**: `iin`, `lastName`, `firstName`, `birthDate`, `address`", lines);
+        Assert.Contains("| `kgd.tax-office` | `kgd` | 2026-12-01 | Sample approval: identity check before opening a taxpayer record |", lines);
+        // The request's publishers are its requesters; it has no subscribers.
+        Assert.Contains("- **Publishers:** `kgd.tax-office` (the query's approved requesters)", lines);
+        Assert.DoesNotContain("### mju.population.citizen-by-iin subscribers", lines);
+    }
+
+    [Fact]
+    public void A_query_without_requesters_or_personal_data_says_so()
+    {
+        var request = ContractDescriptor.For(typeof(Ping));
+        var response = ContractDescriptor.For(typeof(Pong));
+        RegistryContract Entry(ContractDescriptor contract, params string[] publishers) => new()
+        {
+            Name = contract.Name,
+            Publishers = publishers,
+            Versions = [new RegistryContractVersion { Version = 1, Status = ContractVersionStatuses.Active }],
+        };
+        var registry = new BusRegistry
+        {
+            Agencies = [new RegistryAgency { Code = "test", Name = "Test agency" }],
+            Systems = [new RegistrySystem { Id = "test.answerer", Name = "Answerer", Owner = "team" }],
+            Contracts = [Entry(request), Entry(response, "test.answerer")],
+            Queries =
+            [
+                new RegistryQuery
+                {
+                    Query = request.Name, Version = 1, Response = response.Name, ResponseVersion = 1, Provider = "test.answerer", Endpoint = "pings",
+                },
+            ],
+        };
+
+        var lines = Lines(ContractCatalog.Write(registry, [request, response], "registry.json"));
+
+        Assert.Contains("- **Provider:** `test.answerer` (`test` — Test agency), at the queue `test.answerer.pings`", lines);
+        Assert.Contains("- **Personal data asked:** no", lines);
+        Assert.Contains("- **Personal data answered:** **yes**: `holder`", lines);
+        Assert.Contains("_No approved requesters._", lines);
+        Assert.Contains("- **Publishers:** — (the query's approved requesters)", lines);
+    }
+
+    [Contract("test.catalog.ping", 1)]
+    private sealed record Ping : QazBus.Queries.IQuery<Pong>
+    {
+        public required string Text { get; init; }
+    }
+
+    [Contract("test.catalog.pong", 1)]
+    private sealed record Pong
+    {
+        public required string Text { get; init; }
+
+        [PersonalData]
+        public string? Holder { get; init; }
     }
 
     [Fact]
