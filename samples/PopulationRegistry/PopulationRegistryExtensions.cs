@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PopulationRegistry.Queries;
 using PopulationRegistry.Register;
+using QazBus.Contracts.Population;
 using PopulationRegistry.Simulation;
 
 namespace PopulationRegistry;
@@ -9,6 +11,9 @@ namespace PopulationRegistry;
 /// <summary>Registers the population registry (system <c>mju.population-registry</c>) in a host.</summary>
 public static class PopulationRegistryExtensions
 {
+    /// <summary>The endpoint answering <see cref="CitizenByIin"/>; its queue is <c>{system}.citizen-queries</c>.</summary>
+    public const string CitizenQueriesEndpoint = "citizen-queries";
+
     /// <summary>
     /// Adds the population registry: the bus (configured from the <c>QazBus</c> section, whose <c>System</c> must be
     /// a system of agency <c>mju</c>, the owner of the population contracts) with its storage (the outbox and its
@@ -31,9 +36,16 @@ public static class PopulationRegistryExtensions
         builder.Services.AddSingleton<RegistryDatabase>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<RegistryDatabase>());
 
-        // The registry only publishes, so it adds no handlers: publishing needs no queue of its own. AddStorage adds
-        // the outbox the register writes to and the relay that publishes from it, on the database of QazBus:Storage.
-        builder.AddQazBus().AddStorage();
+        // The registry publishes its events through the outbox (AddStorage: the outbox the register writes to, the
+        // relay that publishes from it, the message log, on the database of QazBus:Storage) and answers one query:
+        // other agencies ask it for a citizen card. The approved askers come from the registry file (UseRegistry,
+        // QazBus:Registry): the broker refuses the others, and the bus checks again before the handler runs.
+        #region snippet_query_handler
+        builder.AddQazBus()
+            .AddQueryHandler<CitizenByIin, CitizenCard, CitizenByIinHandler>(CitizenQueriesEndpoint)
+            .UseRegistry()
+            .AddStorage();
+        #endregion
 
         builder.Services.AddOptions<PopulationRegistryOptions>()
             .BindConfiguration(PopulationRegistryOptions.SectionName)

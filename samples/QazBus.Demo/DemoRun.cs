@@ -70,12 +70,38 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         }
 
         var ending = await WaitForJourneyAsync(journey, taxOffice, registry, cancellationToken);
+        if (ending == Ending.AllHandled && !await ApplyAtTheTaxOfficeAsync(taxOffice, journey.Iins.Order(StringComparer.Ordinal).First(), cancellationToken))
+        {
+            ending = Ending.MessageFailed;
+        }
 
         // The publisher first, then the subscriber, which finishes the messages it is handling. Only then the
         // report, so that no journey line comes after it.
         await StopAsync(registry);
         await StopAsync(taxOffice);
         return await ReportAsync(ending, journey, taxOffice.Services.GetRequiredService<TaxpayerRegister>());
+    }
+
+    // Two people apply at the tax office to be registered as taxpayers; for each, the tax office asks the registry
+    // for the citizen card first: one of this run's citizens (a card) and an IIN the registry does not know (no-data).
+    private async Task<bool> ApplyAtTheTaxOfficeAsync(IHost taxOffice, string knownIin, CancellationToken cancellationToken)
+    {
+        var applications = taxOffice.Services.GetRequiredService<TaxpayerApplications>();
+        output.WriteLine();
+        output.WriteLine($"Two people apply at {Scenario.TaxOfficeSystem}; it asks {Scenario.RegistrySystem} for each citizen card before opening a record:");
+        try
+        {
+            var known = await applications.ApplyAsync(knownIin, cancellationToken);
+            output.WriteLine($"  answer     a citizen card: taxpayer record {known?.ToString().ToLowerInvariant() ?? "not opened"}");
+            var unknown = await applications.ApplyAsync(Scenario.UnknownIin, cancellationToken);
+            output.WriteLine(unknown is null ? "  answer     no-data: no taxpayer record opened" : "  answer     a card, though the registry should not know this IIN");
+            return known is not null && unknown is null;
+        }
+        catch (Exception ex) when (ex is QazBus.Queries.QueryRejectedException or TimeoutException)
+        {
+            output.WriteLine($"  answer     {ex.GetType().Name}: {ex.Message}");
+            return false;
+        }
     }
 
     // Wraps the registry's outbox so the journey shows the enqueue, inside the registry's transaction.
@@ -209,10 +235,12 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         return builder.Build();
     }
 
+    // The registry file ships with the population registry sample (its approved query requesters).
     private IEnumerable<KeyValuePair<string, string?>> BusSettings(string system) =>
         arguments.RabbitMqUri is { } uri
             ?
             [
+                new("QazBus:Registry", Path.Combine(AppContext.BaseDirectory, "registry.json")),
                 new("QazBus:System", system),
                 new("QazBus:Transport", "RabbitMq"),
                 new("QazBus:RabbitMq:Uri", uri.OriginalString),
@@ -220,6 +248,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ]
             :
             [
+                new("QazBus:Registry", Path.Combine(AppContext.BaseDirectory, "registry.json")),
                 new("QazBus:System", system),
                 new("QazBus:Transport", "InMemory"),
             ];

@@ -8,6 +8,9 @@ internal static class Scenario
     public const string RegistrySystem = "mju.population-registry";
     public const string TaxOfficeSystem = "kgd.tax-office";
 
+    /// <summary>A walk-in applicant's IIN the population registry does not know: the tax office's query gets <c>no-data</c>.</summary>
+    public const string UnknownIin = "990101300999";
+
     public const int Citizens = 3;
     public const int AddressChanges = 2;
 

@@ -36,6 +36,8 @@ public static class TaxOfficeExtensions
 
         // First, so the taxpayers table exists before the endpoints start consuming.
         builder.Services.AddSingleton<TaxpayerRegister>();
+        builder.Services.AddSingleton<CitizenCards>(); // asks the population registry for citizen cards
+        builder.Services.AddSingleton<TaxpayerApplications>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<TaxpayerRegister>());
 
         // The legacy taxpayer card system, only where one is configured: the sample and the demo run without it.

@@ -46,6 +46,36 @@ internal static class CitizenTable
         };
     }
 
+    /// <summary>The citizen card of <paramref name="iin"/> as the table holds it, or null when no citizen has this IIN.</summary>
+    public static async Task<CitizenCard?> CardAsync(RegistryDatabase database, DbTransaction transaction, string iin, CancellationToken cancellationToken)
+    {
+        await using var command = Command(transaction,
+            $"SELECT iin, last_name, first_name, patronymic, birth_date, region, locality, street, postal_code, updated_at FROM {database.Citizens} WHERE iin = @iin");
+        Add(command, "iin", iin);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new CitizenCard
+        {
+            Iin = reader.GetString(0),
+            LastName = reader.GetString(1),
+            FirstName = reader.GetString(2),
+            Patronymic = await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetString(3),
+            BirthDate = reader.GetFieldValue<DateOnly>(4),
+            Address = new Address
+            {
+                Region = reader.GetString(5),
+                Locality = reader.GetString(6),
+                Street = reader.GetString(7),
+                PostalCode = await reader.IsDBNullAsync(8, cancellationToken) ? null : reader.GetString(8),
+            },
+            UpdatedAt = reader.GetFieldValue<DateTimeOffset>(9),
+        };
+    }
+
     /// <summary>Replaces the citizen's address.</summary>
     public static async Task UpdateAddressAsync(RegistryDatabase database, DbTransaction transaction, string iin, Address address, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -103,6 +103,14 @@ internal sealed partial class PopulationRegister(
         return await CitizenTable.AddressForUpdateAsync(database, transaction, iin, cancellationToken);
     }
 
+    /// <summary>The citizen card of <paramref name="iin"/>, or null when no citizen has this IIN: what the registry answers to a query.</summary>
+    public async Task<CitizenCard?> CardOfAsync(string iin, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        return await CitizenTable.CardAsync(database, transaction, iin, cancellationToken);
+    }
+
     // The correlation id is the registry's case number, so operators can follow one case across agencies
     // without putting personal data (the IIN) into message properties.
     private string NextCaseNumber(DateTimeOffset now) =>

@@ -34,6 +34,10 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
     private readonly Dictionary<string, List<MessageRecord>> _unmatched = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Queries: when each request was asked, and each answer's status and round trip.
+    private readonly Dictionary<string, DateTimeOffset> _asked = new(StringComparer.Ordinal);
+    private readonly List<(string Status, TimeSpan RoundTrip)> _answers = [];
+
     /// <summary>True once every expected message was handled; false as soon as one went to an error queue.</summary>
     public Task<bool> Completion => _completion.Task;
 
@@ -71,6 +75,12 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
             return ValueTask.CompletedTask;
         }
 
+        if (record.RequestHash is not null)
+        {
+            OnQuery(record, published: true);
+            return ValueTask.CompletedTask;
+        }
+
         lock (_gate)
         {
             _published[messageId] = record;
@@ -97,6 +107,12 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
     public ValueTask OnConsumedAsync(MessageRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (record.RequestHash is not null)
+        {
+            OnQuery(record, published: false);
+            return ValueTask.CompletedTask;
+        }
+
         lock (_gate)
         {
             var messageId = record.MessageId ?? string.Empty;
@@ -117,6 +133,39 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // A query's four steps: asked (the requester's publish), answering (the provider's outcome), answered (the
+    // provider's answer), and the answer at the requester. They are questions, not the events counted above.
+    private void OnQuery(MessageRecord record, bool published)
+    {
+        var toRequester = record.Destination.StartsWith(QazBus.Wire.WireHeaders.DirectReplyTo, StringComparison.Ordinal)
+            || record.Destination.EndsWith("." + BusNames.RepliesEndpoint, StringComparison.Ordinal);
+        var status = record.Reason ?? "ok";
+        lock (_gate)
+        {
+            Progress();
+            var line = $"{Clock(record.Time)}  {record.System,-SystemWidth}  ";
+            if (published && !toRequester)
+            {
+                _asked[record.MessageId!] = record.Time;
+                output.WriteLine(line + $"asked     {record.Contract} v{record.Version}  id {record.MessageId}, trace {TraceId(record.TraceParent)}");
+            }
+            else if (!published && !toRequester)
+            {
+                output.WriteLine(line + $"answering id {record.MessageId} at {record.Destination}{(record.Reason is null ? string.Empty : $": {record.Reason}")}");
+            }
+            else if (published)
+            {
+                output.WriteLine(line + $"answered  {status}: {record.Contract} v{record.Version} to request {record.CorrelationId}, request hash {record.RequestHash![..12]}…");
+            }
+            else
+            {
+                var roundTrip = record.CorrelationId is { } id && _asked.TryGetValue(id, out var asked) ? record.Time - asked : TimeSpan.Zero;
+                _answers.Add((status, roundTrip));
+                output.WriteLine(line + $"got       {status} for request {record.CorrelationId} ({Ms(roundTrip)} after asking), hash checked");
+            }
+        }
     }
 
     /// <summary>Writes the summary of this run.</summary>
@@ -155,6 +204,12 @@ internal sealed class JourneyObserver(TextWriter output, int expectedMessages) :
                 }
 
                 output.WriteLine($"  latency    confirm to handled: {string.Join("; ", parts)}");
+            }
+
+            if (_answers.Count > 0)
+            {
+                var trips = _answers.Select(a => a.RoundTrip).Order().ToList();
+                output.WriteLine(Invariant($"  queries    {_asked.Count} asked, answers {string.Join(", ", _answers.GroupBy(a => a.Status, StringComparer.Ordinal).Select(g => Invariant($"{g.Count()} × {g.Key}")))}; round trip median {Ms(trips[trips.Count / 2])}, max {Ms(trips[^1])}"));
             }
 
             if (_unmatched.Count > 0)

@@ -45,6 +45,12 @@ internal sealed class RegistryFile
             return (null, $"{Key} is required by UseRegistry(): set it to the registry file (deploy/registry/registry.json), whose approved query requesters and public keys this system trusts.");
         }
 
+        // A relative path is the current directory's, or else the application's (a file shipped beside it).
+        if (!Path.IsPathRooted(path) && !File.Exists(path) && File.Exists(Path.Combine(AppContext.BaseDirectory, path)))
+        {
+            path = Path.Combine(AppContext.BaseDirectory, path);
+        }
+
         string json;
         try
         {

@@ -59,7 +59,7 @@ public sealed class QazBusOptions
     public KillSwitchOptions KillSwitch { get; set; } = new();
 
     /// <summary>
-    /// The registry file (<c>deploy/registry/registry.json</c>; a relative path is read from the working directory),
+    /// The registry file (<c>deploy/registry/registry.json</c>; a relative path is read from the working directory, or else from the application's directory),
     /// read at start by <c>UseRegistry()</c> of the QazBus.Schemas package: the approved requesters of the queries
     /// this system answers, and the public keys that signatures are verified against. Required with
     /// <c>UseRegistry()</c>, unused without it; a missing or invalid file stops the host naming its line.

@@ -96,7 +96,7 @@ public sealed class ContractCatalogTests
         Assert.Contains("- **Request → response:** [mju.population.citizen-by-iin](#mjupopulationcitizen-by-iin) v1 → [mju.population.citizen-card](#mjupopulationcitizen-card) v1", lines);
         Assert.Contains("- **Provider:** `mju.population-registry` (`mju` — Ministry of Justice of the Republic of Kazakhstan), at the queue `mju.population-registry.citizen-queries`", lines);
         Assert.Contains("- **Personal data asked:** **yes**: `iin`", lines);
-        Assert.Contains("- **Personal data answered:** **yes**: `iin`, `lastName`, `firstName`, `birthDate`, `address`", lines);
+        Assert.Contains("- **Personal data answered:** **yes**: `iin`, `lastName`, `firstName`, `patronymic`, `birthDate`, `address`", lines);
         Assert.Contains("| `kgd.tax-office` | `kgd` | 2026-12-01 | Sample approval: identity check before opening a taxpayer record |", lines);
         // The request's publishers are its requesters; it has no subscribers.
         Assert.Contains("- **Publishers:** `kgd.tax-office` (the query's approved requesters)", lines);

@@ -76,7 +76,9 @@ public sealed class ReadmeSnippetTests
     private static bool IsSource(string path)
     {
         var separator = Path.DirectorySeparatorChar;
-        return !path.Contains($"{separator}bin{separator}", StringComparison.Ordinal) && !path.Contains($"{separator}obj{separator}", StringComparison.Ordinal);
+        return !path.Contains($"{separator}bin{separator}", StringComparison.Ordinal) && !path.Contains($"{separator}obj{separator}", StringComparison.Ordinal)
+            && !path.Contains($"{separator}node_modules{separator}", StringComparison.Ordinal); // the Node sample's packages
+
     }
 
     private static string Relative(string path) => Path.GetRelativePath(Repository.Root, path).Replace('\\', '/');
