@@ -148,6 +148,10 @@ internal sealed partial class QueryAnswers(
         QazBusDiagnostics.Published.Add(1,
             new KeyValuePair<string, object?>("qazbus.contract.name", outgoing.Contract.Name),
             new KeyValuePair<string, object?>("qazbus.contract.version", outgoing.Contract.MajorVersion));
+        if (_observers.Length == 0)
+        {
+            return;
+        }
 
         var record = new MessageRecord
         {

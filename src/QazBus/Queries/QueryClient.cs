@@ -35,6 +35,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _system;
+    private readonly TimeSpan _publishTimeout;
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _declaredExchanges = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -60,6 +61,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         _time = time;
         _logger = loggers.CreateLogger("QazBus.Queries");
         _system = options.Value.System;
+        _publishTimeout = options.Value.RabbitMq.PublishRetryTimeout > TimeSpan.Zero ? options.Value.RabbitMq.PublishRetryTimeout : TimeSpan.FromSeconds(30);
     }
 
     public async Task<TResponse> RequestAsync<TRequest, TResponse>(TRequest request, TimeSpan timeout, RequestOptions? options = null, CancellationToken cancellationToken = default)
@@ -78,20 +80,21 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         var (outgoing, hash) = Build(request, options, activity, deadline, channel.ReplyTo);
         var pending = new Pending(query, response, hash, new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously));
         _pending[outgoing.MessageId] = pending;
+
+        // One deadline for the whole round trip, the broker's confirm of the request included.
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var left = timeout - _time.GetElapsedTime(started);
+        expiry.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         try
         {
-            await SendAsync(channel, outgoing, hash, options, cancellationToken).ConfigureAwait(false);
-            var remaining = timeout - _time.GetElapsedTime(started);
-            try
-            {
-                var answer = await pending.Answer.Task.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
-                return (TResponse)answer;
-            }
-            catch (TimeoutException) when (!pending.Answer.Task.IsCompleted)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, "timeout");
-                throw new QueryTimeoutException($"{query.Name} v{query.MajorVersion}", outgoing.MessageId, timeout);
-            }
+            await SendAsync(channel, outgoing, hash, options, expiry.Token).ConfigureAwait(false);
+            var answer = await pending.Answer.Task.WaitAsync(expiry.Token).ConfigureAwait(false);
+            return (TResponse)answer;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !pending.Answer.Task.IsCompleted)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "timeout");
+            throw new QueryTimeoutException($"{query.Name} v{query.MajorVersion}", outgoing.MessageId, timeout);
         }
         catch (QueryRejectedException rejected)
         {
@@ -119,7 +122,20 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         using var activity = _factory.StartActivity(typeof(TRequest), "request", ActivityKind.Producer);
         var (outgoing, hash) = Build(request, options, activity, _time.GetUtcNow() + timeToLive, BusNames.ReplyQueue(_system));
-        await SendAsync(channel, outgoing, hash, options, cancellationToken).ConfigureAwait(false);
+
+        // Waits for the broker's confirm like a publish: at most PublishRetryTimeout.
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        expiry.CancelAfter(_publishTimeout);
+        try
+        {
+            await SendAsync(channel, outgoing, hash, options, expiry.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"RabbitMQ did not confirm request {outgoing.MessageId} to '{outgoing.Exchange}' within {QazBusOptions.SectionName}:RabbitMq:PublishRetryTimeout ({_publishTimeout}); send it again with the same RequestOptions.RequestId.", ex);
+        }
+
         return outgoing.MessageId;
     }
 
@@ -300,6 +316,11 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
 
     private async Task RecordAsync(TransportMessage message, IncomingEnvelope envelope, string requestId, string hash, string status)
     {
+        if (_observers.Length == 0)
+        {
+            return;
+        }
+
         var record = new MessageRecord
         {
             MessageId = envelope.Id,

@@ -20,9 +20,37 @@ public static class RequestHash
     /// <param name="body">The request body.</param>
     public static string Compute(string id, string source, string dataSchema, string time, string deadline, ReadOnlySpan<byte> body)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
-        sha.AppendData(Encoding.UTF8.GetBytes($"qazbus-request-v1\n{id}\n{source}\n{dataSchema}\n{time}\n{deadline}\n"));
-        sha.AppendData(body);
-        return Convert.ToBase64String(sha.GetHashAndReset());
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(dataSchema);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(deadline);
+
+        // Computed twice per query (by the requester and by the provider): one pooled buffer and a one-shot hash,
+        // no hasher object and no intermediate strings.
+        var length = Prefix.Length + 5 + Encoding.UTF8.GetMaxByteCount(id.Length + source.Length + dataSchema.Length + time.Length + deadline.Length) + body.Length;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Prefix.Length;
+            Prefix.CopyTo(buffer);
+            foreach (var part in (ReadOnlySpan<string>)[id, source, dataSchema, time, deadline])
+            {
+                written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
+                buffer[written++] = (byte)'\n';
+            }
+
+            body.CopyTo(buffer.AsSpan(written));
+            written += body.Length;
+            Span<byte> hash = stackalloc byte[SHA512.HashSizeInBytes];
+            SHA512.HashData(buffer.AsSpan(0, written), hash);
+            return Convert.ToBase64String(hash);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    private static ReadOnlySpan<byte> Prefix => "qazbus-request-v1\n"u8;
 }

@@ -70,7 +70,8 @@ internal interface IRequestChannel : IAsyncDisposable
     string ReplyTo { get; }
 
     /// <summary>
-    /// Publishes a request and completes when the broker has confirmed it; throws when no queue is bound to
+    /// Publishes a request and completes when the broker has confirmed it, or throws <see cref="OperationCanceledException"/>
+    /// when <paramref name="cancellationToken"/> (the caller's deadline) fires first; throws when no queue is bound to
     /// <paramref name="exchange"/> (no provider) and <see cref="Queries.AccessDeniedException"/> when the broker refuses the
     /// publish (the system is not an approved requester).
     /// </summary>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using QazBus.Configuration;
 using QazBus.Queries;
 using QazBus.Wire;
 
@@ -16,7 +15,6 @@ internal sealed partial class RabbitMqRequestChannel(
     Func<CancellationToken, Task<IConnection>> connect,
     CreateChannelOptions channelOptions,
     Func<TransportMessage, Task> onReply,
-    TimeSpan publishTimeout,
     string system,
     ILogger logger) : IRequestChannel
 {
@@ -25,16 +23,16 @@ internal sealed partial class RabbitMqRequestChannel(
 
     public string ReplyTo => WireHeaders.DirectReplyTo;
 
+    // The caller's token carries the deadline (the query's timeout, or PublishRetryTimeout for an asynchronous
+    // request): one timer per request, not one here and one for the answer.
     public async Task PublishAsync(string exchange, TransportMessage message, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(publishTimeout);
         try
         {
-            var channel = await GetChannelAsync(deadline.Token).ConfigureAwait(false);
+            var channel = await GetChannelAsync(cancellationToken).ConfigureAwait(false);
 
             // Mandatory: a request that reaches no queue (no provider endpoint bound) must fail now, not time out.
-            await channel.BasicPublishAsync(exchange, string.Empty, mandatory: true, RabbitMqTransport.ToProperties(message), message.Body, deadline.Token).ConfigureAwait(false);
+            await channel.BasicPublishAsync(exchange, string.Empty, mandatory: true, RabbitMqTransport.ToProperties(message), message.Body, cancellationToken).ConfigureAwait(false);
         }
         catch (PublishException ex) when (ex.IsReturn)
         {
@@ -47,11 +45,6 @@ internal sealed partial class RabbitMqRequestChannel(
             // system write access only to the queries it is an approved requester of.
             throw new AccessDeniedException(
                 $"RabbitMQ refused system '{system}' to send to '{exchange}' (403 ACCESS_REFUSED): it is not an approved requester of this query in the registry.");
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException(
-                $"RabbitMQ did not confirm request {message.MessageId} to '{exchange}' within {QazBusOptions.SectionName}:RabbitMq:PublishRetryTimeout ({publishTimeout}).", ex);
         }
     }
 

@@ -168,7 +168,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
     public async Task<IRequestChannel> OpenRequestChannelAsync(Func<TransportMessage, Task> onReply, CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return new RabbitMqRequestChannel(GetConnectionAsync, PublishChannelOptions, onReply, _publishTimeout, _options.System, _logger);
+        return new RabbitMqRequestChannel(GetConnectionAsync, PublishChannelOptions, onReply, _options.System, _logger);
     }
 
     private Task DeclareDelayLevelAsync(TimeSpan delay) => DeclareAsync([BusTopology.DelayLevel(delay, _options.RabbitMq.QuorumReplicas)], CancellationToken.None);
