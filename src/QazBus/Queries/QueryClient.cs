@@ -37,6 +37,9 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
     private readonly string _system;
     private readonly TimeSpan _publishTimeout;
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    // Asynchronous requests sent by this process and not answered yet, with their hashes: an answer must name one
+    // of them exactly. After a restart the map is empty, and the answer's hash is checked against the message log.
+    private readonly ConcurrentDictionary<string, (string Hash, DateTimeOffset Deadline)> _sent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _declaredExchanges = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IRequestChannel? _channel;
@@ -123,6 +126,8 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         using var activity = _factory.StartActivity(typeof(TRequest), "request", ActivityKind.Producer);
         var (outgoing, hash) = Build(request, options, activity, _time.GetUtcNow() + timeToLive, BusNames.ReplyQueue(_system));
 
+        Remember(outgoing.MessageId, hash, _time.GetUtcNow() + timeToLive);
+
         // Waits for the broker's confirm like a publish: at most PublishRetryTimeout.
         using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         expiry.CancelAfter(_publishTimeout);
@@ -137,6 +142,44 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         }
 
         return outgoing.MessageId;
+    }
+
+    /// <summary>
+    /// Checks an asynchronous answer's request hash against the request this process sent: false when it names
+    /// another question. An answer to a request this process does not know (sent before a restart) is not judged here.
+    /// </summary>
+    internal bool AnswerMatches(string requestId, string hash)
+    {
+        if (!_sent.TryGetValue(requestId, out var sent))
+        {
+            return true;
+        }
+
+        if (!string.Equals(sent.Hash, hash, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        _sent.TryRemove(requestId, out _);
+        return true;
+    }
+
+    private void Remember(string requestId, string hash, DateTimeOffset deadline)
+    {
+        // Bounded by the requests' ends of life: past it an answer is expired anyway.
+        if (_sent.Count > 10_000)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (id, entry) in _sent)
+            {
+                if (entry.Deadline < now)
+                {
+                    _sent.TryRemove(id, out _);
+                }
+            }
+        }
+
+        _sent[requestId] = (hash, deadline);
     }
 
     private ContractDescriptor QueryOf(Type requestType)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using QazBus.Contracts;
 using QazBus.Handling;
 using QazBus.Naming;
@@ -69,6 +70,12 @@ internal sealed class ReplyRoutes
         var hash = message.GetHeader(WireHeaders.RequestHash) is { Length: > 0 } h ? h
             : throw new MessageRejectedException(RejectReason.MissingHeader, $"A query answer needs header '{WireHeaders.RequestHash}'.");
         context.RequestHash = hash;
+        if (!context.Services!.GetRequiredService<QueryClient>().AnswerMatches(requestId, hash))
+        {
+            throw new MessageRejectedException(RejectReason.InvalidHeader,
+                $"Header '{WireHeaders.RequestHash}' of the answer to request {requestId} is not the hash of the request this system sent: the answer names another question.");
+        }
+
         var answer = new Answer(requestId, hash, envelope.Source);
 
         if (context.Contract is QueryRejected rejected)

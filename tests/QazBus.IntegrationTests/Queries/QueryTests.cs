@@ -225,6 +225,46 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task An_asynchronous_answer_naming_another_question_is_dead_lettered_and_the_real_answer_handled()
+    {
+        var provider = await StartProviderAsync();
+        await provider.StopAsync();
+        var answers = new AnswerSink();
+        var client = (await StartRequesterAsync(answers)).Services.GetRequiredService<IQueryClient>();
+        var requestId = await client.SendRequestAsync(new CitizenByIin { Iin = CitizenFile.Known }, TimeSpan.FromHours(1));
+
+        // An answer to that request id, from the right agency, but with another request's hash.
+        await using (var connection = await Broker.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+        {
+            var headers = new Dictionary<string, object?>
+            {
+                ["cloudEvents:specversion"] = "1.0",
+                ["cloudEvents:id"] = $"forged-{TestHosts.Unique()}",
+                ["cloudEvents:source"] = _provider,
+                ["cloudEvents:type"] = "mju.population.citizen-card",
+                ["cloudEvents:time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                ["cloudEvents:dataschema"] = "urn:qazbus:contract:mju.population.citizen-card:v1",
+                ["qazbus-query"] = "urn:qazbus:contract:mju.population.citizen-by-iin:v1",
+                ["qazbus-query-status"] = "ok",
+                ["qazbus-request-hash"] = Convert.ToBase64String(new byte[64]),
+            };
+            var card = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(CitizenFile.Card(CitizenFile.Known), QazBus.Wire.BusJson.Options);
+            await channel.BasicPublishAsync($"{_requester}.replies", string.Empty, true,
+                new BasicProperties { ContentType = "application/json", CorrelationId = requestId, Headers = headers }, card);
+            var dead = await GetAsync(channel, $"{_requester}.replies_error");
+            Assert.Equal("invalid-header", Header(dead, "qazbus-error-reason"));
+            Assert.Contains("names another question", Header(dead, "qazbus-error-message"), StringComparison.Ordinal);
+        }
+
+        // The provider comes back and its real answer is handled.
+        await StartProviderAsync();
+        var answer = await answers.WaitForAsync(requestId, Wait);
+        Assert.True(answer.IsAnswered);
+        Assert.Equal(_file.Handled.Single().Context.RequestHash, answer.RequestHash);
+    }
+
+    [Fact]
     public async Task One_trace_runs_from_the_requester_through_the_provider_and_back()
     {
         var spans = new ConcurrentQueue<Activity>();
@@ -342,8 +382,12 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
         return answer;
     }
 
-    private static string? Header(BasicDeliverEventArgs delivery, string name) =>
-        delivery.BasicProperties.Headers is { } headers && headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
+    private static string? Header(BasicDeliverEventArgs delivery, string name) => Header(delivery.BasicProperties, name);
+
+    private static string? Header(BasicGetResult delivery, string name) => Header(delivery.BasicProperties, name);
+
+    private static string? Header(IReadOnlyBasicProperties properties, string name) =>
+        properties.Headers is { } headers && headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
 
     private static async Task<BasicGetResult> GetAsync(IChannel channel, string queue)
     {
