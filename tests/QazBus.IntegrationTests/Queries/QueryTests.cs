@@ -173,19 +173,56 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
         Output.WriteLine(await _providerLog.WaitForAsync($"Query request {id}", Wait));
     }
 
-    [Fact]
-    public async Task A_bad_request_is_answered_invalid_request_naming_the_fault_and_kept_in_the_error_queue()
+    public static TheoryData<string, string, string> BadRequests => new()
+    {
+        // case, what the rejection names (reason code), and a word of its message
+        { "schema-violation", "schema-violation", "'iin': must match the pattern" },
+        { "not-json", "malformed-json", "not well-formed JSON" },
+        { "unknown-version", "unknown-version", "not v9" },
+        { "unknown-query", "unknown-contract", "mju.population.citizen-by-name" },
+        { "no-deadline", "missing-header", "qazbus-deadline" },
+        { "bad-deadline", "invalid-header", "qazbus-deadline" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task A_bad_request_is_answered_invalid_request_naming_the_fault_and_kept_in_the_error_queue(string @case, string reason, string named)
     {
         await StartProviderAsync();
-        var id = $"bad-{TestHosts.Unique()}";
-        var answer = await AskRawAsync(id, Encoding.UTF8.GetBytes("""{"iin":"12345"}"""), deadline: DateTimeOffset.UtcNow.AddSeconds(30));
+        var id = $"bad-{@case}-{TestHosts.Unique()}";
+        var good = Encoding.UTF8.GetBytes($$"""{"iin":"{{CitizenFile.Known}}"}""");
+        var answer = await AskRawAsync(id, @case switch
+        {
+            "schema-violation" => Encoding.UTF8.GetBytes("""{"iin":"12345"}"""),
+            "not-json" => Encoding.UTF8.GetBytes("iin=12345"),
+            _ => good,
+        }, deadline: DateTimeOffset.UtcNow.AddSeconds(30), edit: headers =>
+        {
+            switch (@case)
+            {
+                case "unknown-version":
+                    headers["cloudEvents:dataschema"] = "urn:qazbus:contract:mju.population.citizen-by-iin:v9";
+                    break;
+                case "unknown-query":
+                    headers["cloudEvents:type"] = "mju.population.citizen-by-name";
+                    headers["cloudEvents:dataschema"] = "urn:qazbus:contract:mju.population.citizen-by-name:v1";
+                    break;
+                case "no-deadline":
+                    headers.Remove("qazbus-deadline");
+                    break;
+                case "bad-deadline":
+                    headers["qazbus-deadline"] = "tomorrow";
+                    break;
+            }
+        });
 
         Assert.Equal("invalid-request", Header(answer, "qazbus-query-status"));
         var body = Encoding.UTF8.GetString(answer.Body.Span);
-        Output.WriteLine(body);
-        Assert.Contains("schema-violation", body, StringComparison.Ordinal);
-        Assert.Contains("iin", body, StringComparison.Ordinal);
+        Output.WriteLine($"{@case}: {body}");
+        Assert.Contains(reason, body, StringComparison.Ordinal);
+        Assert.Contains(named, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("12345", body, StringComparison.Ordinal); // the rejection never echoes the value
+        Assert.Equal(88, Header(answer, "qazbus-request-hash")!.Length); // still tied to its question
 
         await using var connection = await Broker.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -352,7 +389,7 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
     }
 
     // A request as a plain AMQP client sends it, with direct reply-to on the test's own channel.
-    private async Task<BasicDeliverEventArgs> AskRawAsync(string id, byte[] body, DateTimeOffset deadline)
+    private async Task<BasicDeliverEventArgs> AskRawAsync(string id, byte[] body, DateTimeOffset deadline, Action<Dictionary<string, object?>>? edit = null)
     {
         await using var connection = await Broker.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
@@ -374,6 +411,7 @@ public sealed class QueryTests(BrokerFixture fixture, ITestOutputHelper output) 
             ["cloudEvents:dataschema"] = "urn:qazbus:contract:mju.population.citizen-by-iin:v1",
             ["qazbus-deadline"] = deadline.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
         };
+        edit?.Invoke(headers);
         await channel.BasicPublishAsync("mju.population.citizen-by-iin.v1", string.Empty, true,
             new BasicProperties { ContentType = "application/json", MessageId = id, ReplyTo = "amq.rabbitmq.reply-to", Headers = headers }, body);
         var answer = await answered.Task.WaitAsync(Wait);
