@@ -457,6 +457,38 @@ public sealed class RegistryValidator
                 Problem(path, $"subscription of '{subscription.System}' at '{subscription.Endpoint}' to '{subscription.Contract}' v{subscription.Version} is listed twice (first at {seen[key]})");
             }
         }
+
+        CheckUpcastBindings(subscriptions, contracts, seen);
+    }
+
+    /// <summary>
+    /// A handler of v2 also receives v1 through the upcasters declared beside the contracts: the SDK binds its queue to
+    /// every older version's exchange. Those bindings must be approved too, or the broker refuses them under the
+    /// generated permissions and the system stops at start. Versions the registry retired are not bound by anyone.
+    /// </summary>
+    private void CheckUpcastBindings(
+        IReadOnlyList<RegistrySubscription> subscriptions, Dictionary<string, RegistryContract> contracts, Dictionary<(string, string, string, int), string> approved)
+    {
+        for (var i = 0; i < subscriptions.Count; i++)
+        {
+            var subscription = subscriptions[i];
+            if (_code.FirstOrDefault(c => c.Name == subscription.Contract && c.MajorVersion == subscription.Version) is not { } record)
+            {
+                continue;
+            }
+
+            foreach (var (older, _) in Upcasters.Chain(record))
+            {
+                var registered = contracts.TryGetValue(older.Name, out var contract)
+                    && contract.Versions.Any(v => v.Version == older.MajorVersion && v.Status != ContractVersionStatuses.Retired);
+                if (registered && !approved.ContainsKey((subscription.System, subscription.Endpoint, older.Name, older.MajorVersion)))
+                {
+                    Problem($"$.subscriptions[{i}].version",
+                        $"'{subscription.System}' at '{subscription.Endpoint}' receives '{subscription.Contract}' v{subscription.Version}, whose handler also receives v{older.MajorVersion} through the upcaster in code: " +
+                        $"its queue is bound to '{older.Exchange}' as well, so approve that too (a subscription of '{subscription.System}' at '{subscription.Endpoint}' to '{older.Name}' v{older.MajorVersion}), or the broker refuses the binding under the generated permissions");
+                }
+            }
+        }
     }
 
     private void CheckQueries(IReadOnlyList<RegistryQuery> queries, Dictionary<string, RegistrySystem> systems, Dictionary<string, RegistryContract> contracts)

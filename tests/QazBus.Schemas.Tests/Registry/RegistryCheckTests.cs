@@ -334,3 +334,30 @@ public sealed partial class RegistryCheckTests
         Assert.Contains("at least 2048", problems[1].Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The registry check and the SDK agree on what an upcasting handler binds.</summary>
+public sealed partial class RegistryCheckTests
+{
+    [Fact]
+    public void A_subscription_to_v2_whose_handler_upcasts_v1_needs_the_v1_subscription_too()
+    {
+        // Without the v1 entry the v2 handler's queue is still bound to v1's exchange (the upcaster): the registry
+        // must approve that, or the broker refuses the binding under managed topology.
+        var json = Edited(registry =>
+        {
+            var subscriptions = registry["subscriptions"]!.AsArray();
+            var v1 = subscriptions.First(s => (string)s!["contract"]! == "mju.population.citizen-registered" && (int)s["version"]! == 1)!;
+            subscriptions.Remove(v1);
+        });
+
+        var problem = SingleProblem(json);
+
+        Assert.Equal("$.subscriptions[1].version", problem.Path);
+        Assert.Contains("whose handler also receives v1 through the upcaster", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("'mju.population.citizen-registered.v1'", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_both_versions_approved_the_upcast_binding_is_no_problem() =>
+        Assert.Empty(RegistryValidator.Validate(Fixture, Code));
+}
