@@ -11,4 +11,7 @@ public enum BrokerConnectionFailure
 
     /// <summary>The broker's TLS certificate was not trusted by the configured authority (or the machine's roots). Not retried.</summary>
     CertificateNotTrusted,
+
+    /// <summary>The connection was lost and is recovering: the operation was not done (or not confirmed); try it again.</summary>
+    ConnectionLost,
 }

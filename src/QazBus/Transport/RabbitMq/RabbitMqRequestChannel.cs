@@ -39,6 +39,12 @@ internal sealed partial class RabbitMqRequestChannel(
             throw new InvalidOperationException(
                 $"No queue is bound to '{exchange}': no provider answers this query on the broker (is the providing system deployed, and its query endpoint in the registry's definitions?).", ex);
         }
+        catch (Exception ex) when (RabbitMqTransport.IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // A question is not retried behind the caller's back: the caller decides (its deadline may be short).
+            throw new BrokerConnectionException(BrokerConnectionFailure.ConnectionLost,
+                $"The connection to RabbitMQ is down and recovering: request {message.MessageId} to '{exchange}' was not sent or not confirmed. Ask again (with the same RequestOptions.RequestId for an asynchronous request).", ex);
+        }
         catch (Exception ex) when (ReplyCode(ex) == 403)
         {
             // The broker's half of "rights enforced twice": the definitions generated from the registry give a

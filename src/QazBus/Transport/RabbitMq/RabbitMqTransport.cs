@@ -477,7 +477,7 @@ internal sealed partial class RabbitMqTransport : IBusTransport
 
     // Transient: the connection is down or being recovered. Permanent: the broker refused this operation on
     // this channel (404 no such exchange, 403 access refused, 406 precondition failed).
-    private static bool IsConnectionFailure(Exception exception) => exception switch
+    internal static bool IsConnectionFailure(Exception exception) => exception switch
     {
         BrokerUnreachableException or ConnectFailureException or SocketException or IOException => true,
         AlreadyClosedException closed => IsConnectionLevel(closed.ShutdownReason),
