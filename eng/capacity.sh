@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The measurements behind docs/capacity.md: CPU seconds per message of each part (client, RabbitMQ, PostgreSQL) and
-# throughput for the direct and outbox paths, on one RabbitMQ node and on the three-node cluster, in one go.
+# throughput for the direct, outbox and query paths (query beside the plain client's RPC, rpc-raw), on one RabbitMQ
+# node and on the three-node cluster, in one go.
 #
 #   ./build.sh up --cluster > /tmp/qazbus.env && . /tmp/qazbus.env   # one node, the cluster, PostgreSQL
 #   bash eng/capacity.sh [--count N] [--warmup N] [--rounds N]      # ~4 minutes; JSON lines in capacity.jsonl
@@ -42,7 +43,7 @@ node_pid() {
 }
 
 dotnet build -c Release tests/QazBus.Benchmarks -v q -nologo > /dev/null
-bench() { dotnet run -c Release --no-build --project tests/QazBus.Benchmarks -- raw,direct,outbox --throughput \
+bench() { dotnet run -c Release --no-build --project tests/QazBus.Benchmarks -- raw,direct,outbox,rpc-raw,query --throughput \
     --count "$COUNT" --warmup "$WARMUP" --rounds "$ROUNDS" --json "$JSON" "$@"; }
 
 echo "== one RabbitMQ node"
