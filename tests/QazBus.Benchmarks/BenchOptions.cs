@@ -9,7 +9,7 @@ internal sealed record BenchOptions
     public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "outbox", "outbox-fsync-off", "rpc-raw", "query"];
 
     /// <summary>Not in <c>all</c>: raw variants that isolate one cost (the client's publish limiter; QazBus's headers on the wire).</summary>
-    public static readonly string[] ExtraScenarios = ["raw-throttled", "raw-headers"];
+    public static readonly string[] ExtraScenarios = ["raw-throttled", "raw-headers", "rpc-raw-headers"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
 
@@ -56,5 +56,5 @@ internal sealed record BenchOptions
     /// <summary>Configuration overrides for the QazBus scenarios (direct, outbox), e.g. <c>QazBus:ConcurrencyLimit=32</c>.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
-    public double RateFor(string scenario) => Rate ?? (scenario.StartsWith("outbox", StringComparison.Ordinal) || scenario is "query" or "rpc-raw" ? 1_000 : 2_000);
+    public double RateFor(string scenario) => Rate ?? (scenario.StartsWith("outbox", StringComparison.Ordinal) || scenario is "query" or "rpc-raw" or "rpc-raw-headers" ? 1_000 : 2_000);
 }

@@ -129,6 +129,10 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
             scenario = new RpcRawScenario(options.Uri!, prefetch, concurrency, QueryWindow);
             queues = [RpcRawScenario.Queue];
             break;
+        case "rpc-raw-headers":
+            scenario = new RpcRawScenario(options.Uri!, prefetch, concurrency, QueryWindow, queryHeaders: true);
+            queues = [RpcRawScenario.Queue];
+            break;
         case "query":
             scenario = new QueryScenario(options.Uri!, QueryWindow, options.Settings);
             queues = [QueryScenario.Queue, QueryScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
@@ -312,7 +316,7 @@ static double Percentile(double[] sorted, double p) =>
 static PhaseResult AddRatios(PhaseResult row, List<PhaseResult> earlier)
 {
     // A query is compared with the plain client's RPC, everything else with the plain client's publish.
-    var baseline = row.Scenario == "query" ? "rpc-raw" : "raw";
+    var baseline = row.Scenario is "query" or "rpc-raw-headers" ? "rpc-raw" : "raw";
     var raw = earlier.LastOrDefault(r => r.Scenario == baseline && r.Round == row.Round && r.Mode == row.Mode && r.OfferedRate == row.OfferedRate && r.Error is null);
     if (raw is null || row.Error is not null || row.Skipped is not null)
     {

@@ -11,11 +11,17 @@ namespace QazBus.Benchmarks;
 /// to direct reply-to (confirmed) and then acks the request; the client consumes <c>amq.rabbitmq.reply-to</c> on the
 /// channel it publishes on and matches answers by correlation id. Same request and answer bodies as <c>query</c>.
 /// </summary>
-internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window) : IScenario
+/// <remarks>
+/// With <paramref name="queryHeaders"/> (<c>rpc-raw-headers</c>) request and answer carry the AMQP properties and headers
+/// a QazBus query carries (CloudEvents, traceparent, deadline, status, query, request hash): the wire format's cost at
+/// the broker and in the client, told apart from QazBus's own.
+/// </remarks>
+internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatchConcurrency, int window, bool queryHeaders = false) : IScenario
 {
     public const string Exchange = "qazbench.rpc";
     public const string Queue = "qazbench.bench.rpc";
 
+    private readonly bool _queryHeaders = queryHeaders;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<SampleRecorded>> _pending = new(StringComparer.Ordinal);
     private IConnection? _clientConnection;
     private IConnection? _serverConnection;
@@ -24,7 +30,7 @@ internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatc
     private IChannel? _replyChannel;
     private Receiver? _receiver;
 
-    public string Name => "rpc-raw";
+    public string Name => _queryHeaders ? "rpc-raw-headers" : "rpc-raw";
 
     public int Window => window;
 
@@ -63,6 +69,14 @@ internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatc
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new SampleLookup { Sequence = sequence, SentTimestamp = Stopwatch.GetTimestamp() }, BenchJson.Options);
             var properties = new BasicProperties { Persistent = true, ContentType = "application/json", MessageId = id, ReplyTo = "amq.rabbitmq.reply-to" };
+            if (_queryHeaders)
+            {
+                properties.Type = "qazbench.load.sample-lookup";
+                properties.AppId = "qazbench.loadgen";
+                properties.Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                properties.Headers = Headers(id, "qazbench.load.sample-lookup", "qazbus-deadline", DateTimeOffset.UtcNow.AddMinutes(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             await _clientChannel!.BasicPublishAsync(Exchange, string.Empty, mandatory: true, properties, body, cancellationToken);
             var card = await answer.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
             _receiver!.OnReceived(card.Sequence, card.SentTimestamp);
@@ -97,6 +111,19 @@ internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatc
         }
     }
 
+    // The CloudEvents set every QazBus message carries, plus one query header.
+    private static Dictionary<string, object?> Headers(string id, string type, string extra, string extraValue) => new(10)
+    {
+        ["cloudEvents:specversion"] = "1.0",
+        ["cloudEvents:id"] = id,
+        ["cloudEvents:source"] = "qazbench.loadgen",
+        ["cloudEvents:type"] = type,
+        ["cloudEvents:time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["cloudEvents:dataschema"] = $"urn:qazbus:contract:{type}:v1",
+        ["traceparent"] = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00",
+        [extra] = extraValue,
+    };
+
     private sealed class Server(IChannel channel, RpcRawScenario scenario) : AsyncDefaultBasicConsumer(channel)
     {
         public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
@@ -104,7 +131,19 @@ internal sealed class RpcRawScenario(string uri, ushort prefetch, ushort dispatc
         {
             var request = JsonSerializer.Deserialize<SampleLookup>(body.Span, BenchJson.Options)!;
             var answer = JsonSerializer.SerializeToUtf8Bytes(SampleRecorded.Create(request.Sequence, request.SentTimestamp), BenchJson.Options);
-            var reply = new BasicProperties { ContentType = "application/json", MessageId = Guid.CreateVersion7().ToString(), CorrelationId = properties.MessageId };
+            var replyId = Guid.CreateVersion7().ToString();
+            var reply = new BasicProperties { ContentType = "application/json", MessageId = replyId, CorrelationId = properties.MessageId };
+            if (scenario._queryHeaders)
+            {
+                reply.Persistent = true;
+                reply.Type = "qazbench.load.sample-recorded";
+                reply.AppId = "qazbench.loadgen";
+                reply.Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                reply.Headers = Headers(replyId, "qazbench.load.sample-recorded", "qazbus-query-status", "ok");
+                reply.Headers["qazbus-query"] = "urn:qazbus:contract:qazbench.load.sample-lookup:v1";
+                reply.Headers["qazbus-request-hash"] = Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(body.Span));
+            }
+
             await scenario._replyChannel!.BasicPublishAsync(string.Empty, properties.ReplyTo!, mandatory: false, reply, answer, cancellationToken);
             await Channel.BasicAckAsync(deliveryTag, multiple: false, cancellationToken);
         }
