@@ -47,10 +47,12 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
 
         var journey = new JourneyObserver(output, Scenario.ExpectedMessages);
 
-        // In memory, both hosts must share one broker; over RabbitMQ the broker is the server.
+        // In memory, both hosts must share one broker; over RabbitMQ the broker is the server. Every message and
+        // answer is signed and verified, by configuration alone (keys made for this run, trusted through the registry).
         var broker = arguments.RabbitMqUri is null ? new InMemoryBroker() : null;
-        using var taxOffice = BuildHost(Scenario.TaxOfficeSystem, broker, journey, storage.Settings(Scenario.TaxOfficeSystem), builder => builder.AddTaxOffice());
-        using var registry = BuildHost(Scenario.RegistrySystem, broker, journey, storage.Settings(Scenario.RegistrySystem).Concat(Scenario.RegistrySettings()), builder =>
+        using var signing = new DemoSigning(Path.Combine(AppContext.BaseDirectory, "registry.json"));
+        using var taxOffice = BuildHost(Scenario.TaxOfficeSystem, broker, journey, storage.Settings(Scenario.TaxOfficeSystem).Concat(signing.Settings(Scenario.TaxOfficeSystem)), builder => builder.AddTaxOffice());
+        using var registry = BuildHost(Scenario.RegistrySystem, broker, journey, storage.Settings(Scenario.RegistrySystem).Concat(Scenario.RegistrySettings()).Concat(signing.Settings(Scenario.RegistrySystem)), builder =>
         {
             builder.AddPopulationRegistry();
             ObserveOutbox(builder.Services, journey, Scenario.RegistrySystem);
@@ -235,12 +237,10 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         return builder.Build();
     }
 
-    // The registry file ships with the population registry sample (its approved query requesters).
     private IEnumerable<KeyValuePair<string, string?>> BusSettings(string system) =>
         arguments.RabbitMqUri is { } uri
             ?
             [
-                new("QazBus:Registry", Path.Combine(AppContext.BaseDirectory, "registry.json")),
                 new("QazBus:System", system),
                 new("QazBus:Transport", "RabbitMq"),
                 new("QazBus:RabbitMq:Uri", uri.OriginalString),
@@ -248,7 +248,6 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
             ]
             :
             [
-                new("QazBus:Registry", Path.Combine(AppContext.BaseDirectory, "registry.json")),
                 new("QazBus:System", system),
                 new("QazBus:Transport", "InMemory"),
             ];
@@ -301,7 +300,7 @@ internal sealed class DemoRun(DemoArguments arguments, TextWriter output)
         var bus = arguments.RabbitMqUri is { } uri
             ? $"RabbitMQ at {uri.Host}:{(uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672).ToString(CultureInfo.InvariantCulture)}{uri.AbsolutePath}"
             : "an in-memory broker (one process, no servers)";
-        output.WriteLine($"QazBus demo: two agencies on one bus, over {bus}");
+        output.WriteLine($"QazBus demo: two agencies on one bus, over {bus}; every message signed (ECDSA P-256) and verified against the registry's keys");
         output.WriteLine($"  {Scenario.RegistrySystem}  registers {Scenario.Citizens} citizens, then records {Scenario.AddressChanges} address changes");
         output.WriteLine($"                           each change and its message in one transaction: the citizens row and the outbox row");
         output.WriteLine($"  {Scenario.TaxOfficeSystem}           keeps its taxpayers table in step through its inbox, at endpoints '{TaxOfficeExtensions.CitizensEndpoint}' and '{TaxOfficeExtensions.AddressChangesEndpoint}'");

@@ -57,6 +57,9 @@ public static class TaxOfficeExtensions
             .AddHandler<AddressChanged, AddressChangedHandler>(AddressChangesEndpoint)
             .AddStorage(); // the inbox (one effect per message) and the message log, on the database of QazBus:Storage
         #endregion
+
+        // The systems' public keys from the registry file (QazBus:Registry), so signing works by configuration alone.
+        builder.AddQazBus().UseRegistry();
         return builder;
     }
 }
