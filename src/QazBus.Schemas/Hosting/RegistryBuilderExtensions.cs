@@ -6,7 +6,6 @@ using QazBus.Runtime;
 using QazBus.Schemas.Hosting;
 using QazBus.Schemas.Keys;
 using QazBus.Schemas.Queries;
-using QazBus.Schemas.Registry;
 using QazBus.Signing;
 
 // Registration extensions live in the namespace of what they extend, so they are found without a using.
@@ -23,7 +22,9 @@ public static class RegistryBuilderExtensions
     /// <see cref="ITrustedKeyStore"/> is registered already, the systems' public keys that signatures are verified
     /// against (<see cref="RegistryTrustedKeyStore"/>), so signing works by configuration alone. The file is checked
     /// with the other settings at start: a missing key, an unreadable file or one that is no valid registry stops the
-    /// host with a message naming <c>QazBus:Registry</c> and the line.
+    /// host with a message naming <c>QazBus:Registry</c> and the line. The file is looked at again every few seconds: a
+    /// changed registry (a new requester, a rotated key) takes effect without a restart, and a changed file that is not
+    /// a valid registry is logged while the last good one stays in force.
     /// </summary>
     /// <param name="bus">The bus from <c>AddQazBus()</c>.</param>
     /// <example>
@@ -46,13 +47,10 @@ public static class RegistryBuilderExtensions
 
         services.AddSingleton<RegistryFile>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QazBusOptions>, RegistryOptionsValidator>());
-        services.TryAddSingleton<IQueryAccessPolicy>(provider => new RegistryQueryAccessPolicy(RegistryOf(provider)));
-        services.TryAddSingleton<ITrustedKeyStore>(provider => RegistryTrustedKeyStore.From(
-            RegistryOf(provider), DateOnly.FromDateTime(provider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)));
+        // One current view of the file for both: a changed file is read again (RegistryRights).
+        services.AddSingleton<RegistryRights>();
+        services.TryAddSingleton<IQueryAccessPolicy>(provider => provider.GetRequiredService<RegistryRights>());
+        services.TryAddSingleton<ITrustedKeyStore>(provider => provider.GetRequiredService<RegistryRights>());
         return bus;
     }
-
-    // The options are validated when first read, RegistryOptionsValidator among them: a bad file throws naming its line.
-    private static BusRegistry RegistryOf(IServiceProvider provider) =>
-        provider.GetRequiredService<RegistryFile>().Read(provider.GetRequiredService<IOptions<QazBusOptions>>().Value.Registry).Registry;
 }

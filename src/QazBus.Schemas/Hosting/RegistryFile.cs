@@ -33,6 +33,28 @@ internal sealed class RegistryFile
         }
     }
 
+    /// <summary>Reads the file again, whatever was read before: it changed.</summary>
+    public bool TryReload(string? path, out RegistryDocument? document, out string? error)
+    {
+        lock (_gate)
+        {
+            (var loaded, error) = Load(path);
+            if (loaded is not null)
+            {
+                (_document, _error, _path) = (loaded, null, path);
+            }
+
+            document = loaded;
+            return loaded is not null;
+        }
+    }
+
+    /// <summary>A relative path is the current directory's, or else the application's (a file shipped beside it).</summary>
+    public static string Resolve(string path) =>
+        !Path.IsPathRooted(path) && !File.Exists(path) && File.Exists(Path.Combine(AppContext.BaseDirectory, path))
+            ? Path.Combine(AppContext.BaseDirectory, path)
+            : path;
+
     /// <summary>The registry at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidOperationException">It is not set, cannot be read or is no valid registry.</exception>
     public RegistryDocument Read(string? path) =>
@@ -45,11 +67,7 @@ internal sealed class RegistryFile
             return (null, $"{Key} is required by UseRegistry(): set it to the registry file (deploy/registry/registry.json), whose approved query requesters and public keys this system trusts.");
         }
 
-        // A relative path is the current directory's, or else the application's (a file shipped beside it).
-        if (!Path.IsPathRooted(path) && !File.Exists(path) && File.Exists(Path.Combine(AppContext.BaseDirectory, path)))
-        {
-            path = Path.Combine(AppContext.BaseDirectory, path);
-        }
+        path = Resolve(path);
 
         string json;
         try

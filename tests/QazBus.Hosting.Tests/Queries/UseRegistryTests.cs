@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QazBus.Contracts.Population;
 using QazBus.Hosting.Tests.Support;
@@ -104,7 +105,7 @@ public sealed class UseRegistryTests : IDisposable
         // The provider verified the request's signature against the registry's key (Required refuses an unsigned
         // request or an unknown key), and the tax office has the population registry's key to verify the answer.
         Assert.Equal(Iin, card.Iin);
-        Assert.IsType<RegistryTrustedKeyStore>(provider.Services.GetRequiredService<ITrustedKeyStore>());
+        Assert.NotNull(provider.Services.GetRequiredService<ITrustedKeyStore>().Find("kgd.tax-office", "2026-12"));
         Assert.NotNull(taxOffice.Services.GetRequiredService<ITrustedKeyStore>().Find("mju.population-registry", "2026-12"));
     }
 
@@ -117,8 +118,9 @@ public sealed class UseRegistryTests : IDisposable
             s => s.AddSingleton<ITrustedKeyStore>(own));
 
         Assert.Same(own, host.Services.GetRequiredService<ITrustedKeyStore>());
-        var policy = Assert.IsType<RegistryQueryAccessPolicy>(host.Services.GetRequiredService<IQueryAccessPolicy>());
+        var policy = host.Services.GetRequiredService<IQueryAccessPolicy>();
         Assert.True(policy.MayAsk("kgd.tax-office", "mju.population.citizen-by-iin", 1));
+        Assert.False(policy.MayAsk("kgd.customs", "mju.population.citizen-by-iin", 1));
     }
 
     [Fact]
@@ -179,5 +181,97 @@ public sealed class UseRegistryTests : IDisposable
                 BirthDate = new DateOnly(1990, 1, 2),
                 UpdatedAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero),
             });
+    }
+}
+
+/// <summary><c>UseRegistry()</c> follows the file: a change takes effect without a restart; a broken change does not.</summary>
+public sealed class RegistryReloadTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("qazbus-registry-reload-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_requester_approved_in_the_changed_file_is_answered_without_a_restart_and_a_broken_change_keeps_the_last_good_registry()
+    {
+        var live = JsonNode.Parse(File.ReadAllText(Repository.PathOf("deploy/registry/registry.json")))!.AsObject();
+        live["systems"]!.AsArray().Add(new JsonObject { ["id"] = "kgd.customs", ["name"] = "Customs (test)", ["owner"] = "test" });
+        var path = Path.Combine(_directory, "registry.json");
+        File.WriteAllText(path, live.ToJsonString());
+
+        var broker = new InMemoryBroker();
+        var log = new Lines();
+        var provider = TestHosts.Build("mju.population-registry", null,
+            bus => bus.AddQueryHandler<CitizenByIin, CitizenCard, Cards>("citizen-queries").UseRegistry(),
+            new Dictionary<string, string?> { ["QazBus:Registry"] = path }, s => s.AddSingleton(broker).AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(log)
+                .AddLogging(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information)));
+        var customs = TestHosts.Build("kgd.customs", null, services: s => s.AddSingleton(broker));
+        await using var hosts = await WorkerHosts.StartAsync(provider, customs);
+        Task<CitizenCard> Ask() => customs.Services.GetRequiredService<IQueryClient>().RequestAsync<CitizenByIin, CitizenCard>(new CitizenByIin { Iin = "900102300123" }, TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAsync<AccessDeniedException>(Ask);
+
+        // The registry approves customs: within the check interval the provider answers it.
+        var query = live["queries"]!.AsArray()[0]!.AsObject();
+        query["requesters"]!.AsArray().Add(new JsonObject { ["system"] = "kgd.customs", ["approved"] = "2026-12-03", ["basis"] = "test" });
+        File.WriteAllText(path, live.ToJsonString());
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(1));
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        CitizenCard? card = null;
+        while (card is null)
+        {
+            try
+            {
+                card = await Ask();
+            }
+            catch (AccessDeniedException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.Contains(log.All, line => line.Contains("changed: its approved requesters and public keys are in force", StringComparison.Ordinal));
+
+        // A broken change (not JSON) is refused and logged; the last good registry, with customs approved, stays in force.
+        File.WriteAllText(path, "{ not a registry");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(2));
+        until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!log.All.Any(line => line.Contains("cannot be used; the last good registry stays in force", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < until, "the broken registry file was never looked at: " + string.Join(" | ", log.All));
+            Assert.Equal("900102300123", (await Ask()).Iin);
+            await Task.Delay(250);
+        }
+
+        Assert.Equal("900102300123", (await Ask()).Iin);
+    }
+
+    private sealed class Lines : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> All => _lines.ToArray();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(_lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
+    }
+
+    private sealed class Cards : IQueryHandler<CitizenByIin, CitizenCard>
+    {
+        public Task<CitizenCard> HandleAsync(CitizenByIin request, QueryContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(new CitizenCard { Iin = request.Iin, LastName = "Абаев", FirstName = "Нұрлан", BirthDate = new DateOnly(1990, 1, 1), UpdatedAt = DateTimeOffset.UtcNow });
     }
 }
