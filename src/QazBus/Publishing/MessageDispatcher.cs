@@ -34,36 +34,53 @@ internal sealed class MessageDispatcher
         ArgumentNullException.ThrowIfNull(message);
         await EnsureExchangeAsync(message.Exchange, cancellationToken).ConfigureAwait(false);
         await _transport.PublishAsync(message.Exchange, message.Message, cancellationToken).ConfigureAwait(false);
+        await RecordPublishedAsync(message, message.Exchange, requestHash: null, reason: null, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Counts a message the broker confirmed and tells the observers (the message log): for every publish, and for a
+    /// query's request and answer, which travel by their own channel and address.
+    /// </summary>
+    /// <param name="message">The confirmed message.</param>
+    /// <param name="destination">The exchange or reply address it went to.</param>
+    /// <param name="requestHash">For a query's request and answer: the request hash.</param>
+    /// <param name="reason">For a rejection: its code.</param>
+    /// <param name="cancellationToken">Cancels the observers' work.</param>
+    internal async ValueTask RecordPublishedAsync(OutgoingMessage message, string destination, string? requestHash, string? reason, CancellationToken cancellationToken)
+    {
         QazBusDiagnostics.Published.Add(1,
             new KeyValuePair<string, object?>("qazbus.contract.name", message.Contract.Name),
             new KeyValuePair<string, object?>("qazbus.contract.version", message.Contract.MajorVersion));
-
-        if (_observers.Length > 0)
+        if (_observers.Length == 0)
         {
-            var record = new MessageRecord
-            {
-                MessageId = message.MessageId,
-                Contract = message.Contract.Name,
-                Version = message.Contract.MajorVersion,
-                Source = _system,
-                Destination = message.Exchange,
-                System = _system,
-                CorrelationId = message.Message.CorrelationId,
-                TraceParent = message.Message.GetHeader(WireHeaders.TraceParent),
-                Outcome = MessageOutcome.Published,
-                Time = _time.GetUtcNow(),
-                Body = message.Message.Body,
-            };
-            foreach (var observer in _observers)
-            {
-                await observer.OnPublishedAsync(record, cancellationToken).ConfigureAwait(false);
-            }
+            return;
+        }
+
+        var record = new MessageRecord
+        {
+            MessageId = message.MessageId,
+            Contract = message.Contract.Name,
+            Version = message.Contract.MajorVersion,
+            Source = _system,
+            Destination = destination,
+            System = _system,
+            CorrelationId = message.Message.CorrelationId,
+            TraceParent = message.Message.GetHeader(WireHeaders.TraceParent),
+            Outcome = MessageOutcome.Published,
+            Reason = reason,
+            Time = _time.GetUtcNow(),
+            RequestHash = requestHash,
+            Body = message.Message.Body,
+        };
+        foreach (var observer in _observers)
+        {
+            await observer.OnPublishedAsync(record, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    // The owner declares its contract exchanges, once per process; declaring is idempotent on the broker.
-    private Task EnsureExchangeAsync(string exchange, CancellationToken cancellationToken)
+    // The owner declares its contract exchanges, once per process; declaring is idempotent on the broker. (Under
+    // managed topology the transport declares nothing: the exchanges come from the registry's definitions.)
+    internal Task EnsureExchangeAsync(string exchange, CancellationToken cancellationToken)
     {
         var task = _declaredExchanges.GetOrAdd(exchange, name => _transport.DeclareExchangeAsync(name, CancellationToken.None));
         if (task.IsFaulted || task.IsCanceled)

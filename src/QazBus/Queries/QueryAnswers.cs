@@ -24,13 +24,12 @@ namespace QazBus.Queries;
 internal sealed partial class QueryAnswers(
     IBusTransport transport,
     OutgoingMessageFactory factory,
-    IEnumerable<IMessageObserver> observers,
+    MessageDispatcher dispatcher,
     IServiceProvider services,
     IOptions<QazBusOptions> options,
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    private readonly IMessageObserver[] _observers = observers.ToArray();
     private readonly ILogger _logger = loggers.CreateLogger("QazBus.Queries");
     private readonly string _system = options.Value.System;
     private IQueryAccessPolicy? _policy;
@@ -145,34 +144,7 @@ internal sealed partial class QueryAnswers(
         activity?.SetTag("messaging.message.conversation_id", request.Id);
         activity?.SetTag("qazbus.query.status", status);
         await transport.SendReplyAsync(request.ReplyTo, outgoing.Message, context.CancellationToken).ConfigureAwait(false);
-        QazBusDiagnostics.Published.Add(1,
-            new KeyValuePair<string, object?>("qazbus.contract.name", outgoing.Contract.Name),
-            new KeyValuePair<string, object?>("qazbus.contract.version", outgoing.Contract.MajorVersion));
-        if (_observers.Length == 0)
-        {
-            return;
-        }
-
-        var record = new MessageRecord
-        {
-            MessageId = outgoing.MessageId,
-            Contract = outgoing.Contract.Name,
-            Version = outgoing.Contract.MajorVersion,
-            Source = _system,
-            Destination = request.ReplyTo,
-            System = _system,
-            CorrelationId = request.Id,
-            TraceParent = outgoing.Message.GetHeader(WireHeaders.TraceParent),
-            Outcome = MessageOutcome.Published,
-            Reason = status == QueryRejection.Ok ? null : status,
-            Time = time.GetUtcNow(),
-            RequestHash = request.Hash,
-            Body = outgoing.Message.Body,
-        };
-        foreach (var observer in _observers)
-        {
-            await observer.OnPublishedAsync(record, context.CancellationToken).ConfigureAwait(false);
-        }
+        await dispatcher.RecordPublishedAsync(outgoing, request.ReplyTo, request.Hash, status == QueryRejection.Ok ? null : status, context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

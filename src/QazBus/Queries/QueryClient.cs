@@ -28,6 +28,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
 
     private readonly IBusTransport _transport;
     private readonly OutgoingMessageFactory _factory;
+    private readonly MessageDispatcher _dispatcher;
     private readonly ContractDescriptorCache _catalog;
     private readonly MessageSigner _signer;
     private readonly IMessageObserver[] _observers;
@@ -40,13 +41,13 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
     // Asynchronous requests sent by this process and not answered yet, with their hashes: an answer must name one
     // of them exactly. After a restart the map is empty, and the answer's hash is checked against the message log.
     private readonly ConcurrentDictionary<string, (string Hash, DateTimeOffset Deadline)> _sent = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _declaredExchanges = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IRequestChannel? _channel;
 
     public QueryClient(
         IBusTransport transport,
         OutgoingMessageFactory factory,
+        MessageDispatcher dispatcher,
         ContractDescriptorCache catalog,
         MessageSigner signer,
         IEnumerable<IMessageObserver> observers,
@@ -57,6 +58,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
     {
         _transport = transport;
         _factory = factory;
+        _dispatcher = dispatcher;
         _catalog = catalog;
         _signer = signer;
         _observers = observers.ToArray();
@@ -90,7 +92,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         expiry.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         try
         {
-            await SendAsync(channel, outgoing, hash, options, expiry.Token).ConfigureAwait(false);
+            await SendAsync(channel, outgoing, hash, expiry.Token).ConfigureAwait(false);
             var answer = await pending.Answer.Task.WaitAsync(expiry.Token).ConfigureAwait(false);
             return (TResponse)answer;
         }
@@ -133,7 +135,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         expiry.CancelAfter(_publishTimeout);
         try
         {
-            await SendAsync(channel, outgoing, hash, options, expiry.Token).ConfigureAwait(false);
+            await SendAsync(channel, outgoing, hash, expiry.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -206,44 +208,11 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
         return (outgoing, hash);
     }
 
-    private async Task SendAsync(IRequestChannel channel, OutgoingMessage outgoing, string hash, RequestOptions? options, CancellationToken cancellationToken)
+    private async Task SendAsync(IRequestChannel channel, OutgoingMessage outgoing, string hash, CancellationToken cancellationToken)
     {
-        // Outside managed topology the exchange is declared once per process (idempotent), as for a publish.
-        var declared = _declaredExchanges.GetOrAdd(outgoing.Exchange, name => _transport.DeclareExchangeAsync(name, CancellationToken.None));
-        if (declared.IsFaulted || declared.IsCanceled)
-        {
-            _declaredExchanges.TryRemove(new KeyValuePair<string, Task>(outgoing.Exchange, declared));
-        }
-
-        await declared.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _dispatcher.EnsureExchangeAsync(outgoing.Exchange, cancellationToken).ConfigureAwait(false);
         await channel.PublishAsync(outgoing.Exchange, outgoing.Message, cancellationToken).ConfigureAwait(false);
-        QazBusDiagnostics.Published.Add(1,
-            new KeyValuePair<string, object?>("qazbus.contract.name", outgoing.Contract.Name),
-            new KeyValuePair<string, object?>("qazbus.contract.version", outgoing.Contract.MajorVersion));
-        if (_observers.Length == 0)
-        {
-            return;
-        }
-
-        var record = new MessageRecord
-        {
-            MessageId = outgoing.MessageId,
-            Contract = outgoing.Contract.Name,
-            Version = outgoing.Contract.MajorVersion,
-            Source = _system,
-            Destination = outgoing.Exchange,
-            System = _system,
-            CorrelationId = options?.CorrelationId,
-            TraceParent = outgoing.Message.GetHeader(WireHeaders.TraceParent),
-            Outcome = MessageOutcome.Published,
-            Time = _time.GetUtcNow(),
-            RequestHash = hash,
-            Body = outgoing.Message.Body,
-        };
-        foreach (var observer in _observers)
-        {
-            await observer.OnPublishedAsync(record, cancellationToken).ConfigureAwait(false);
-        }
+        await _dispatcher.RecordPublishedAsync(outgoing, outgoing.Exchange, hash, reason: null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IRequestChannel> ChannelAsync(CancellationToken cancellationToken)
