@@ -43,7 +43,7 @@ internal static class ContractsCommands
     {
         var update = new Option<bool>("--update")
         {
-            Description = "Rewrite the committed schemas of new and compatibly changed contracts. Refused while any change breaks.",
+            Description = "Rewrite the committed schemas of new, compatibly changed and draft ([ContractDraft]) contracts. Refused while any change breaks a published version.",
         };
         var schemasDir = SchemasDirectoryOption();
         return CommandBuilder.Create(context, "check",
@@ -107,7 +107,7 @@ internal static class ContractsCommands
             return Update(context, report);
         }
 
-        var stale = report.Entries.Count(entry => entry.Status == BaselineStatus.CompatibleChange);
+        var stale = report.Entries.Count(entry => entry.Status is BaselineStatus.CompatibleChange or BaselineStatus.DraftChange);
         if (report.Passed)
         {
             var note = stale == 0 ? "match their committed schemas" : $"are compatible; {Counts.Of(stale, "committed schema")} can be updated with --update";
@@ -131,7 +131,12 @@ internal static class ContractsCommands
         var written = SchemaBaselines.Update(report);
         foreach (var entry in written)
         {
-            var verb = entry.Status == BaselineStatus.Missing ? "created" : "updated";
+            var verb = entry.Status switch
+            {
+                BaselineStatus.Missing => "created",
+                BaselineStatus.DraftChange => "updated (draft)",
+                _ => "updated",
+            };
             context.Out.WriteLine($"{verb} {context.Display(entry.FilePath)}");
         }
 
@@ -164,7 +169,12 @@ internal static class ContractsCommands
         var nextVersion = contracts.Where(c => c.Name == entry.Contract).Select(c => c.MajorVersion).DefaultIfEmpty(entry.Version).Max() + 1;
         foreach (var finding in entry.Findings)
         {
-            if (finding.IsBreaking)
+            if (!finding.IsBreaking && SchemaCompatibility.IsBreaking(finding.Rule))
+            {
+                // The gate let it pass because the version is a draft: say what it would cost once published.
+                Line(context, "yellow", "draft", $"{label}: {finding.Message} — allowed while the version is a draft ([ContractDraft]); once published this would need a new major version");
+            }
+            else if (finding.IsBreaking)
             {
                 Line(context, "red", "BREAKING", $"{label}: {finding.Message} — a breaking change needs a new major version (v{nextVersion.ToString(CultureInfo.InvariantCulture)})");
             }
@@ -174,7 +184,11 @@ internal static class ContractsCommands
             }
         }
 
-        if (entry.Status == BaselineStatus.CompatibleChange)
+        if (entry.Status == BaselineStatus.DraftChange)
+        {
+            Line(context, "yellow", "note", $"{label}: {file} is out of date; run 'qazbus contracts check --update' to rewrite the draft's schema");
+        }
+        else if (entry.Status == BaselineStatus.CompatibleChange)
         {
             Line(context, "yellow", "note", $"{label}: {file} is out of date; run 'qazbus contracts check --update' to publish the compatible changes");
         }
