@@ -74,6 +74,14 @@ internal static class ContractsCommands
 
     private static int Schema(CliContext context, string name, int? version)
     {
+        context.Out.Write(ContractSchemaGenerator.GenerateText(Find(context, name, version)));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The contract version in code named on the command line; without a version, its highest.</summary>
+    /// <exception cref="CliException">No contract has that name, or it has no such version (a usage error, naming what exists).</exception>
+    public static ContractDescriptor Find(CliContext context, string name, int? version)
+    {
         var contracts = context.Contracts();
         var versions = contracts.Where(c => c.Name == name).ToList();
         if (versions.Count == 0)
@@ -82,13 +90,11 @@ internal static class ContractsCommands
             throw CliException.Usage($"no contract named '{name}' in code (known: {known})");
         }
 
-        var contract = version is null
+        return version is null
             ? versions.MaxBy(c => c.MajorVersion)!
             : versions.FirstOrDefault(c => c.MajorVersion == version)
                 ?? throw CliException.Usage(
                     $"contract '{name}' has no version {version} in code (versions: {string.Join(", ", versions.Select(c => c.MajorVersion))})");
-        context.Out.Write(ContractSchemaGenerator.GenerateText(contract));
-        return ExitCodes.Ok;
     }
 
     private static int Check(CliContext context, string? schemasDirOption, bool update)
