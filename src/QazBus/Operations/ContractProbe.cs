@@ -28,6 +28,8 @@ internal sealed class ContractProbe : IAsyncDisposable
 {
     private readonly IConnection _connection;
     private readonly IChannel _channel;
+    // Unbounded: with automatic acknowledgement the broker pushes without waiting, and dropping what the reader has
+    // not shown yet would make the probe lie about what was published. A probe is a tool run for minutes, not a consumer.
     private readonly Channel<ProbedMessage> _messages = Channel.CreateUnbounded<ProbedMessage>(new UnboundedChannelOptions { SingleReader = true });
 
     private ContractProbe(IConnection connection, IChannel channel, string queue, string exchange)
