@@ -27,6 +27,7 @@ internal static class QazBusCli
         root.Subcommands.Add(TopologyCommands.Create(context));
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(ErrorsCommands.Create(context));
+        root.Subcommands.Add(ProbeCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         return root;
     }

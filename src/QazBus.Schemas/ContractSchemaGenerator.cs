@@ -23,7 +23,8 @@ namespace QazBus.Schemas;
 /// <see cref="StringLengthAttribute"/>, <see cref="MinLengthAttribute"/> and <see cref="MaxLengthAttribute"/>
 /// (<c>minItems</c>/<c>maxItems</c> on arrays), <c>minimum</c>/<c>maximum</c> from <see cref="RangeAttribute"/>.
 /// Members declared with C#'s <c>required</c> keyword are <c>required</c>; nullable members allow <c>null</c>.
-/// A version marked <c>[ContractDeprecated]</c> carries <c>"deprecated": true</c> and its sunset date. A property
+/// A version marked <c>[ContractDraft]</c> carries <c>"x-qazbus-draft": true</c> (<see cref="SchemaKeywords.ContractDraft"/>), so the
+/// committed schema says whether it was published. A version marked <c>[ContractDeprecated]</c> carries <c>"deprecated": true</c> and its sunset date. A property
 /// marked <see cref="PersonalDataAttribute"/> carries <c>"x-qazbus-personal-data": true</c>
 /// (<see cref="SchemaKeywords.PersonalData"/>), at any depth.
 /// </para>
@@ -58,6 +59,11 @@ public static class ContractSchemaGenerator
         schema[SchemaKeywords.Contract] = contract.Name;
         schema[SchemaKeywords.Version] = contract.MajorVersion;
         schema[SchemaKeywords.Owner] = contract.Owner;
+        if (contract.IsDraft)
+        {
+            schema[SchemaKeywords.ContractDraft] = true;
+        }
+
         if (contract.Sunset is { } sunset)
         {
             schema["deprecated"] = true;

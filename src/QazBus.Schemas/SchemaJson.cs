@@ -15,7 +15,7 @@ public static class SchemaJson
     private static readonly string[] KeywordOrder =
     [
         "$schema", "$id", "$ref", "title", "description", SchemaKeywords.PersonalData,
-        SchemaKeywords.Contract, SchemaKeywords.Version, SchemaKeywords.Owner, "deprecated", SchemaKeywords.Sunset,
+        SchemaKeywords.Contract, SchemaKeywords.Version, SchemaKeywords.Owner, SchemaKeywords.ContractDraft, "deprecated", SchemaKeywords.Sunset,
         "type", "format", "enum", "const", "pattern",
         "minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "maxItems",
         "properties", "required", "additionalProperties", "items", "prefixItems", "anyOf", "oneOf", "allOf", "not", "$defs",

@@ -19,6 +19,12 @@ public static class SchemaKeywords
     /// <summary>The owner agency: the only agency whose systems may publish the contract.</summary>
     public const string Owner = "x-qazbus-owner";
 
+    /// <summary>
+    /// <c>true</c> on a draft version (<c>[ContractDraft]</c>): under review, not yet published. Its schema may still
+    /// change in ways that would break a published version; do not build on it outside development and tests.
+    /// </summary>
+    public const string ContractDraft = "x-qazbus-draft";
+
     /// <summary>For a deprecated version (<c>[ContractDeprecated]</c>), the last day it may be published, <c>yyyy-MM-dd</c>.</summary>
     /// <remarks>Set beside the standard annotation <c>"deprecated": true</c>.</remarks>
     public const string Sunset = "x-qazbus-sunset";

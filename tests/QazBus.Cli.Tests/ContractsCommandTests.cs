@@ -188,6 +188,38 @@ public sealed class ContractsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_breaking_change_to_a_draft_passes_as_a_draft_change_and_update_rewrites_it()
+    {
+        Publish<DraftPersonChangedBirthDate.Before>();
+
+        var check = await CheckAsync<DraftPersonChangedBirthDate.After>();
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains(
+            "draft test.cli.person-registered v1: field 'birthDate' changed type from string(date) to string(date-time) — allowed while the version is a draft ([ContractDraft]); once published this would need a new major version",
+            check.Output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("BREAKING", check.Output, StringComparison.Ordinal);
+
+        var update = await CheckAsync<DraftPersonChangedBirthDate.After>("--update");
+        Assert.True(update.ExitCode == 0, update.ToString());
+        Assert.Contains("updated (draft) test.cli.person-registered.v1.schema.json", update.Output, StringComparison.Ordinal);
+        Assert.Contains("\"format\": \"date-time\"", File.ReadAllText(SchemaFile), StringComparison.Ordinal);
+        Assert.Contains("OK: 1 contract version match", (await CheckAsync<DraftPersonChangedBirthDate.After>()).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_the_draft_mark_is_removed_the_same_change_is_breaking()
+    {
+        Publish<DraftPersonChangedBirthDate.Before>();
+
+        var run = await CheckAsync<PersonChangedBirthDate.After>("--update");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("BREAKING test.cli.person-registered v1: field 'birthDate' changed type", run.Output, StringComparison.Ordinal);
+        Assert.Contains("REFUSED", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_gate_and_the_command_agree_on_the_file_name()
     {
         Assert.Equal(

@@ -38,4 +38,26 @@ public static class PersonAddedPatronymic
     }
 }
 
+/// <summary>The same contract while still a draft: committed as a draft, then changed in a way that breaks a published version.</summary>
+public static class DraftPersonChangedBirthDate
+{
+    [Contract("test.cli.person-registered", 1)]
+    [ContractDraft]
+    public sealed record Before
+    {
+        public required string Iin { get; init; }
+
+        public required DateOnly BirthDate { get; init; }
+    }
+
+    [Contract("test.cli.person-registered", 1)]
+    [ContractDraft]
+    public sealed record After
+    {
+        public required string Iin { get; init; }
+
+        public required DateTimeOffset BirthDate { get; init; }
+    }
+}
+
 #pragma warning restore CA1034

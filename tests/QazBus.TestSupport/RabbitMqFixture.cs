@@ -123,6 +123,51 @@ public sealed class RabbitMqFixture : IAsyncDisposable
             });
     }
 
+    /// <summary>
+    /// A user of its own on <paramref name="vhost"/> with exactly these permissions (RabbitMQ regexes), for tests of
+    /// what the broker refuses; disposing deletes it (users outlive vhosts). Needs the management API.
+    /// </summary>
+    public async Task<TestUser> CreateUserAsync(TestVirtualHost vhost, string configure, string write, string read)
+    {
+        ArgumentNullException.ThrowIfNull(vhost);
+        if (_management is null)
+        {
+            throw new InvalidOperationException(
+                $"This test creates a broker user, which needs the management API: set {ManagementUriVariable} (./build.sh test and ./build.sh up set it).");
+        }
+
+        var name = $"qazbus-tests-user-{Guid.NewGuid().ToString("N")[..8]}";
+        var password = Guid.NewGuid().ToString("N");
+        var path = new Uri(vhost.Uri).AbsolutePath.Trim('/');
+        var vhostName = path.Length == 0 ? "/" : System.Uri.UnescapeDataString(path);
+        var management = _management;
+        using (var body = new StringContent($$"""{"password":"{{password}}","tags":""}""", System.Text.Encoding.UTF8, "application/json"))
+        using (var created = await management.PutAsync(new Uri($"api/users/{name}", UriKind.Relative), body).ConfigureAwait(false))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        var user = new TestUser(
+            name,
+            new UriBuilder(vhost.Uri) { UserName = name, Password = password }.Uri.ToString(),
+            async (c, w, r) => await SetPermissionsAsync(management, vhostName, name, c, w, r).ConfigureAwait(false),
+            async () =>
+            {
+                using var deleted = await management.DeleteAsync(new Uri($"api/users/{name}", UriKind.Relative)).ConfigureAwait(false);
+            });
+        await user.SetPermissionsAsync(configure, write, read).ConfigureAwait(false);
+        return user;
+    }
+
+    private static async Task SetPermissionsAsync(HttpClient management, string vhost, string user, string configure, string write, string read)
+    {
+        var permissions = System.Text.Json.JsonSerializer.Serialize(new { configure, write, read });
+        using var body = new StringContent(permissions, System.Text.Encoding.UTF8, "application/json");
+        using var granted = await management.PutAsync(
+            new Uri($"api/permissions/{System.Uri.EscapeDataString(vhost)}/{System.Uri.EscapeDataString(user)}", UriKind.Relative), body).ConfigureAwait(false);
+        granted.EnsureSuccessStatusCode();
+    }
+
     private async Task CreateVhostAsync(string vhost)
     {
         using (var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
@@ -175,6 +220,21 @@ public sealed class TestVirtualHost(string uri, string description, Func<Task> d
     public string Uri { get; } = uri;
 
     public string Description { get; } = description;
+
+    public async ValueTask DisposeAsync() => await delete().ConfigureAwait(false);
+}
+
+/// <summary>A broker user of one test (<see cref="RabbitMqFixture.CreateUserAsync"/>); disposing deletes it.</summary>
+public sealed class TestUser(string name, string uri, Func<string, string, string, Task> setPermissions, Func<Task> delete) : IAsyncDisposable
+{
+    /// <summary>The user's name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The AMQP URI that logs in as this user on its vhost.</summary>
+    public string Uri { get; } = uri;
+
+    /// <summary>Replaces the user's permissions on its vhost.</summary>
+    public Task SetPermissionsAsync(string configure, string write, string read) => setPermissions(configure, write, read);
 
     public async ValueTask DisposeAsync() => await delete().ConfigureAwait(false);
 }

@@ -43,7 +43,7 @@ internal static class ContractsCommands
     {
         var update = new Option<bool>("--update")
         {
-            Description = "Rewrite the committed schemas of new and compatibly changed contracts. Refused while any change breaks.",
+            Description = "Rewrite the committed schemas of new, compatibly changed and draft ([ContractDraft]) contracts. Refused while any change breaks a published version.",
         };
         var schemasDir = SchemasDirectoryOption();
         return CommandBuilder.Create(context, "check",
@@ -74,6 +74,14 @@ internal static class ContractsCommands
 
     private static int Schema(CliContext context, string name, int? version)
     {
+        context.Out.Write(ContractSchemaGenerator.GenerateText(Find(context, name, version)));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The contract version in code named on the command line; without a version, its highest.</summary>
+    /// <exception cref="CliException">No contract has that name, or it has no such version (a usage error, naming what exists).</exception>
+    public static ContractDescriptor Find(CliContext context, string name, int? version)
+    {
         var contracts = context.Contracts();
         var versions = contracts.Where(c => c.Name == name).ToList();
         if (versions.Count == 0)
@@ -82,13 +90,11 @@ internal static class ContractsCommands
             throw CliException.Usage($"no contract named '{name}' in code (known: {known})");
         }
 
-        var contract = version is null
+        return version is null
             ? versions.MaxBy(c => c.MajorVersion)!
             : versions.FirstOrDefault(c => c.MajorVersion == version)
                 ?? throw CliException.Usage(
                     $"contract '{name}' has no version {version} in code (versions: {string.Join(", ", versions.Select(c => c.MajorVersion))})");
-        context.Out.Write(ContractSchemaGenerator.GenerateText(contract));
-        return ExitCodes.Ok;
     }
 
     private static int Check(CliContext context, string? schemasDirOption, bool update)
@@ -107,7 +113,7 @@ internal static class ContractsCommands
             return Update(context, report);
         }
 
-        var stale = report.Entries.Count(entry => entry.Status == BaselineStatus.CompatibleChange);
+        var stale = report.Entries.Count(entry => entry.Status is BaselineStatus.CompatibleChange or BaselineStatus.DraftChange);
         if (report.Passed)
         {
             var note = stale == 0 ? "match their committed schemas" : $"are compatible; {Counts.Of(stale, "committed schema")} can be updated with --update";
@@ -131,7 +137,12 @@ internal static class ContractsCommands
         var written = SchemaBaselines.Update(report);
         foreach (var entry in written)
         {
-            var verb = entry.Status == BaselineStatus.Missing ? "created" : "updated";
+            var verb = entry.Status switch
+            {
+                BaselineStatus.Missing => "created",
+                BaselineStatus.DraftChange => "updated (draft)",
+                _ => "updated",
+            };
             context.Out.WriteLine($"{verb} {context.Display(entry.FilePath)}");
         }
 
@@ -164,7 +175,12 @@ internal static class ContractsCommands
         var nextVersion = contracts.Where(c => c.Name == entry.Contract).Select(c => c.MajorVersion).DefaultIfEmpty(entry.Version).Max() + 1;
         foreach (var finding in entry.Findings)
         {
-            if (finding.IsBreaking)
+            if (!finding.IsBreaking && SchemaCompatibility.IsBreaking(finding.Rule))
+            {
+                // The gate let it pass because the version is a draft: say what it would cost once published.
+                Line(context, "yellow", "draft", $"{label}: {finding.Message} — allowed while the version is a draft ([ContractDraft]); once published this would need a new major version");
+            }
+            else if (finding.IsBreaking)
             {
                 Line(context, "red", "BREAKING", $"{label}: {finding.Message} — a breaking change needs a new major version (v{nextVersion.ToString(CultureInfo.InvariantCulture)})");
             }
@@ -174,7 +190,11 @@ internal static class ContractsCommands
             }
         }
 
-        if (entry.Status == BaselineStatus.CompatibleChange)
+        if (entry.Status == BaselineStatus.DraftChange)
+        {
+            Line(context, "yellow", "note", $"{label}: {file} is out of date; run 'qazbus contracts check --update' to rewrite the draft's schema");
+        }
+        else if (entry.Status == BaselineStatus.CompatibleChange)
         {
             Line(context, "yellow", "note", $"{label}: {file} is out of date; run 'qazbus contracts check --update' to publish the compatible changes");
         }

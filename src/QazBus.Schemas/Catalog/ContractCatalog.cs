@@ -573,6 +573,7 @@ public static class ContractCatalog
             {
                 ContractVersionStatuses.Deprecated => $"**deprecated**, sunset {sunset}{replacement}",
                 ContractVersionStatuses.Retired => $"**retired** since {sunset}{replacement}",
+                ContractVersionStatuses.Draft => "**draft**: under review, its schema may still change; not on production buses",
                 _ => entry.Status,
             };
         }

@@ -22,5 +22,5 @@ public sealed record BaselineEntry(
     public bool BlocksUpdate => Status is BaselineStatus.Breaking or BaselineStatus.Removed or BaselineStatus.Unreadable;
 
     /// <summary>True when <c>--update</c> would write this entry's baseline.</summary>
-    public bool NeedsWrite => Status is BaselineStatus.CompatibleChange or BaselineStatus.Missing;
+    public bool NeedsWrite => Status is BaselineStatus.CompatibleChange or BaselineStatus.DraftChange or BaselineStatus.Missing;
 }

@@ -20,4 +20,10 @@ public enum BaselineStatus
 
     /// <summary>The committed schema file cannot be read, or its name is not <c>{name}.v{major}.schema.json</c>.</summary>
     Unreadable,
+
+    /// <summary>
+    /// A draft version (<c>[ContractDraft]</c>, committed as a draft) changed, possibly in a way that would break a
+    /// published version: allowed until it is published; <c>--update</c> rewrites its committed schema.
+    /// </summary>
+    DraftChange,
 }

@@ -105,4 +105,16 @@ public enum CompatibilityRule
 
     /// <summary>Gate: a committed schema file cannot be read or is not named <c>{name}.v{major}.schema.json</c>.</summary>
     BaselineUnreadable,
+
+    /// <summary>
+    /// Compatible: the version's <c>[ContractDraft]</c> mark was removed, so it is published with this schema; from now
+    /// on the gate's normal rules apply to it.
+    /// </summary>
+    DraftPublished,
+
+    /// <summary>
+    /// Breaking: a published version was marked <c>[ContractDraft]</c> again, which would let its schema change under
+    /// the consumers already built on it. Add a new major version as a draft instead.
+    /// </summary>
+    DraftReopened,
 }

@@ -15,6 +15,9 @@ namespace QazBus.Schemas.Compatibility;
 /// The committed schemas are the published standard. A contract in code without one is new and must be published
 /// with <c>--update</c>; a committed schema without a contract in code means a published contract version
 /// disappeared, which is breaking (keep the record and deprecate the version in the registry instead).
+/// A draft (<c>[ContractDraft]</c> in code, and committed as a draft) may change in any way: each change is reported,
+/// none breaks, and <c>--update</c> rewrites its schema. Once the mark is removed the normal rules apply, and a version
+/// committed without the mark cannot be marked draft again.
 /// </remarks>
 public static partial class SchemaBaselines
 {
@@ -104,9 +107,20 @@ public static partial class SchemaBaselines
         }
 
         var findings = SchemaCompatibility.Compare(contract.Name, contract.MajorVersion, committed, SchemaJson.Parse(generatedText));
-        var status = findings.Any(finding => finding.IsBreaking) ? BaselineStatus.Breaking
-            : SchemaJson.SameText(committedText, generatedText) ? BaselineStatus.UpToDate
-            : BaselineStatus.CompatibleChange;
+        if (SchemaJson.SameText(committedText, generatedText))
+        {
+            return new BaselineEntry(contract.Name, contract.MajorVersion, file, BaselineStatus.UpToDate, findings, generatedText);
+        }
+
+        // A draft committed as a draft has no consumers to break yet: any change is a draft change. The committed
+        // mark matters as much as the code's: a version published without it cannot be reopened (DraftReopened).
+        if (contract.IsDraft && committed is JsonObject committedSchema && SchemaCompatibility.IsDraft(committedSchema))
+        {
+            var draftFindings = findings.Select(finding => finding with { IsBreaking = false }).ToList();
+            return new BaselineEntry(contract.Name, contract.MajorVersion, file, BaselineStatus.DraftChange, draftFindings, generatedText);
+        }
+
+        var status = findings.Any(finding => finding.IsBreaking) ? BaselineStatus.Breaking : BaselineStatus.CompatibleChange;
         return new BaselineEntry(contract.Name, contract.MajorVersion, file, status, findings, generatedText);
     }
 

@@ -53,6 +53,7 @@ public static class SchemaCompatibility
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(current);
         var comparison = new Comparison(contract, version, baseline, current);
+        comparison.CompareDraft(baseline, current);
         comparison.CompareDeprecation(baseline, current);
         comparison.CompareSchemas(baseline, "#", current, "#", string.Empty);
         return comparison.Findings;
@@ -63,6 +64,26 @@ public static class SchemaCompatibility
         private readonly HashSet<string> _visited = new(StringComparer.Ordinal);
 
         public List<CompatibilityFinding> Findings { get; } = [];
+
+        public void CompareDraft(JsonNode baseline, JsonNode current)
+        {
+            var before = baseline is JsonObject b && IsDraft(b);
+            var after = current is JsonObject a && IsDraft(a);
+            if (before && !after)
+            {
+                Findings.Add(new CompatibilityFinding(
+                    contract, version, "/" + SchemaKeywords.ContractDraft, string.Empty, CompatibilityRule.DraftPublished,
+                    "the contract version is no longer a draft: it is published with this schema, and from now on a breaking change needs a new major version",
+                    IsBreaking: false));
+            }
+            else if (!before && after)
+            {
+                Findings.Add(new CompatibilityFinding(
+                    contract, version, "/" + SchemaKeywords.ContractDraft, string.Empty, CompatibilityRule.DraftReopened,
+                    "the contract version was published and is marked [ContractDraft] again: a published version cannot go back to draft; remove the mark, or add a new major version as a draft",
+                    IsBreaking: true));
+            }
+        }
 
         public void CompareDeprecation(JsonNode baseline, JsonNode current)
         {
@@ -365,6 +386,7 @@ public static class SchemaCompatibility
             or CompatibilityRule.PersonalDataMarked
             or CompatibilityRule.PersonalDataUnmarked
             or CompatibilityRule.DeprecationChanged
+            or CompatibilityRule.DraftPublished
             or CompatibilityRule.BaselineMissing
             or CompatibilityRule.BaselineUnreadable => false,
         _ => true,
@@ -477,6 +499,10 @@ public static class SchemaCompatibility
         node is JsonArray array
             ? new HashSet<string>(array.OfType<JsonValue>().Select(value => value.ToString()), StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>True when the schema of a whole contract version carries <c>"x-qazbus-draft": true</c>.</summary>
+    internal static bool IsDraft(JsonObject schema) =>
+        schema[SchemaKeywords.ContractDraft] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
 
     /// <summary>True when the schema carries <c>"x-qazbus-personal-data": true</c>.</summary>
     private static bool IsPersonalData(JsonObject schema) =>

@@ -16,8 +16,9 @@ namespace QazBus.Schemas.Registry;
 /// systems of its owner agency; every contract version in the registry has a record in code and every record in
 /// code is in the registry; no system id is a contract name or its dot-prefix (the broker's permissions are by
 /// name, so that system would hold the contract's exchanges), nor a dot-prefix of the platform's delay queues or
-/// fault exchange; a deprecated or retired version carries a sunset date and an active one does not, and
-/// the registry and the record's <c>[ContractDeprecated]</c> agree on it; a subscription names an existing system, a
+/// fault exchange; a deprecated or retired version carries a sunset date and an active or draft one does not, and
+/// the registry and the record's <c>[ContractDeprecated]</c> agree on it; a version is <c>draft</c> in the registry
+/// exactly when its record is marked <c>[ContractDraft]</c>; a subscription names an existing system, a
 /// valid endpoint other than <c>replies</c> and a registered, non-retired contract version that is not a query's
 /// request, with its approval date and legal basis; public keys decode and match their algorithm.
 /// </para>
@@ -343,6 +344,7 @@ public sealed class RegistryValidator
             }
             else
             {
+                CheckDraftAgrees(version, path, label, record);
                 CheckDeprecationAgrees(version, path, label, record);
             }
 
@@ -350,13 +352,13 @@ public sealed class RegistryValidator
             {
                 Problem($"{path}.status", $"status '{version.Status}' of {label} is not one of {string.Join(", ", ContractVersionStatuses.All)}");
             }
-            else if (version.Status != ContractVersionStatuses.Active && version.Sunset is null)
+            else if (version.Status is ContractVersionStatuses.Deprecated or ContractVersionStatuses.Retired && version.Sunset is null)
             {
                 Problem($"{path}.status", $"{label} is {version.Status} but has no sunset date: add \"sunset\": \"YYYY-MM-DD\"");
             }
-            else if (version.Status == ContractVersionStatuses.Active && version.Sunset is not null)
+            else if (version.Status is ContractVersionStatuses.Active or ContractVersionStatuses.Draft && version.Sunset is not null)
             {
-                Problem($"{path}.sunset", $"{label} is active but has a sunset date: mark it deprecated, or remove the date");
+                Problem($"{path}.sunset", $"{label} is {version.Status} but has a sunset date: mark it deprecated, or remove the date");
             }
 
             if (!MessageLogging.All.Contains(version.Logging))
@@ -366,10 +368,33 @@ public sealed class RegistryValidator
         }
     }
 
+    /// <summary>
+    /// The registry and the record's <c>[ContractDraft]</c> must tell the same story: a draft in code that the registry
+    /// calls published would reach consumers as a standard while its schema may still change; a registry draft whose
+    /// record is published would leave production buses carrying what the registry still reviews.
+    /// </summary>
+    private void CheckDraftAgrees(RegistryContractVersion version, string path, string label, ContractDescriptor record)
+    {
+        if (!ContractVersionStatuses.All.Contains(version.Status))
+        {
+            return;
+        }
+
+        if (record.IsDraft && version.Status != ContractVersionStatuses.Draft)
+        {
+            Problem($"{path}.status", $"{label} is a draft in code ([ContractDraft] on {record.ClrType.Name}) but {version.Status} in the registry: mark it draft in the registry, or publish it by removing [ContractDraft]");
+        }
+        else if (!record.IsDraft && version.Status == ContractVersionStatuses.Draft)
+        {
+            Problem($"{path}.status", $"{label} is a draft in the registry but published in code: add [ContractDraft] to {record.ClrType.Name} while it is under review, or mark it active in the registry");
+        }
+    }
+
     /// <summary>The registry and the record's <c>[ContractDeprecated]</c> must tell the same story: it is written twice.</summary>
     private void CheckDeprecationAgrees(RegistryContractVersion version, string path, string label, ContractDescriptor record)
     {
-        if (!ContractVersionStatuses.All.Contains(version.Status))
+        // A draft's agreement with the code is CheckDraftAgrees's; a draft record cannot be deprecated at all.
+        if (!ContractVersionStatuses.All.Contains(version.Status) || version.Status == ContractVersionStatuses.Draft || record.IsDraft)
         {
             return;
         }

@@ -49,6 +49,13 @@ public sealed class QazBusOptions
     /// <summary>How often a warning is logged while a deprecated contract version is still used. Default 1 hour.</summary>
     public TimeSpan DeprecationWarningInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// True to let this system publish and handle draft contract versions (<c>[ContractDraft]</c>: under review, their
+    /// schema may still change). Set it in development and test environments only. Default false: publishing a draft
+    /// fails, and a handler for one stops the host at start, so a draft never reaches a production bus by accident.
+    /// </summary>
+    public bool AllowDraftContracts { get; set; }
+
     /// <summary>The retry policy applied to every handler of this system.</summary>
     public RetryOptions Retry { get; set; } = new();
 

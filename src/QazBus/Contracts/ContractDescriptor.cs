@@ -6,8 +6,9 @@ namespace QazBus.Contracts;
 /// <summary>A contract version as the bus sees it: name, major version, owner agency, exchange and CLR type.</summary>
 public sealed record ContractDescriptor
 {
-    private ContractDescriptor(Type clrType, string name, int majorVersion, ContractDeprecatedAttribute? deprecated)
+    private ContractDescriptor(Type clrType, string name, int majorVersion, ContractDeprecatedAttribute? deprecated, bool isDraft)
     {
+        IsDraft = isDraft;
         Sunset = deprecated?.Sunset;
         Replacement = deprecated?.Replacement;
         ClrType = clrType;
@@ -45,6 +46,12 @@ public sealed record ContractDescriptor
     /// <summary>True for the request contract of a query: its approved requesters publish it, its owner answers it.</summary>
     public bool IsQuery => ResponseType is not null;
 
+    /// <summary>
+    /// True when the record is marked <see cref="ContractDraftAttribute"/>: the version is under review, its schema may
+    /// still change, and it is published or handled only where <c>QazBus:AllowDraftContracts</c> is true.
+    /// </summary>
+    public bool IsDraft { get; }
+
     /// <summary>The last day this version may be published, when it is deprecated.</summary>
     public DateOnly? Sunset { get; }
 
@@ -55,7 +62,7 @@ public sealed record ContractDescriptor
     public static string DataSchemaUri(string name, int majorVersion) => $"urn:qazbus:contract:{name}:v{majorVersion}";
 
     /// <summary>Reads the <see cref="ContractAttribute"/> of <paramref name="type"/>.</summary>
-    /// <exception cref="InvalidOperationException">The type has no attribute, or its name or version is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The type has no attribute, its name or version is invalid, or it is marked both draft and deprecated.</exception>
     public static ContractDescriptor For(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -75,6 +82,15 @@ public sealed record ContractDescriptor
                 $"Contract '{attribute.Name}' on {type.FullName} has major version {attribute.MajorVersion}; versions start at 1.");
         }
 
-        return new ContractDescriptor(type, attribute.Name, attribute.MajorVersion, type.GetCustomAttribute<ContractDeprecatedAttribute>());
+        var deprecated = type.GetCustomAttribute<ContractDeprecatedAttribute>();
+        var isDraft = type.IsDefined(typeof(ContractDraftAttribute), inherit: false);
+        if (isDraft && deprecated is not null)
+        {
+            // A draft was never published, so nobody can be moving off it: the two marks contradict each other.
+            throw new InvalidOperationException(
+                $"Contract '{attribute.Name}' v{attribute.MajorVersion} on {type.FullName} is marked both [ContractDraft] and [ContractDeprecated]: a draft was never published; remove one of them.");
+        }
+
+        return new ContractDescriptor(type, attribute.Name, attribute.MajorVersion, deprecated, isDraft);
     }
 }

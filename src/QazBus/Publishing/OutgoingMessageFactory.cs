@@ -24,6 +24,7 @@ internal sealed class OutgoingMessageFactory
     private readonly Signing.MessageSigner _signer;
     private readonly string _system;
     private readonly string _agency;
+    private readonly bool _allowDrafts;
 
     internal OutgoingMessageFactory(ContractDescriptorCache catalog, DeprecationPolicy deprecation, Signing.MessageSigner signer, IOptions<QazBusOptions> options, TimeProvider time)
     {
@@ -33,13 +34,17 @@ internal sealed class OutgoingMessageFactory
         _time = time;
         _system = options.Value.System;
         _agency = BusNames.AgencyOf(options.Value.System);
+        _allowDrafts = options.Value.AllowDraftContracts;
     }
 
     /// <summary>Checks <paramref name="contract"/> and builds its wire message.</summary>
     /// <param name="contract">The contract instance.</param>
     /// <param name="options">Optional id, correlation id and time.</param>
     /// <param name="activity">The span the message belongs to; its context goes into <c>traceparent</c>.</param>
-    /// <exception cref="InvalidOperationException">This system's agency does not own the contract, or its version passed its sunset.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// This system's agency does not own the contract, its version passed its sunset, or it is a draft and
+    /// <c>QazBus:AllowDraftContracts</c> is false.
+    /// </exception>
     /// <exception cref="ContractValidationException">A field breaks the contract's rules; the exception names it.</exception>
     public OutgoingMessage Create(object contract, PublishOptions? options, Activity? activity) =>
         Create(contract, options, activity, extraHeaders: null, replyTo: null);
@@ -59,6 +64,12 @@ internal sealed class OutgoingMessageFactory
         {
             throw new InvalidOperationException(
                 $"System '{_system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");
+        }
+
+        // A draft's schema may still change under its consumers: it stays off any bus that did not opt in.
+        if (descriptor.IsDraft && !_allowDrafts)
+        {
+            throw new InvalidOperationException(DraftContracts.Refusal($"System '{_system}' cannot publish", descriptor));
         }
 
         _deprecation.OnPublish(descriptor);

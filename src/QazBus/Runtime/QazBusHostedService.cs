@@ -34,6 +34,13 @@ internal sealed partial class QazBusHostedService(
                 $"System '{settings.System}' answers queries, but no query access policy is registered: call UseRegistry() on AddQazBus() and set {QazBusOptions.SectionName}:Registry to the registry file, whose approved requesters it checks.");
         }
 
+        // Checked before connecting, so a production host with a draft handler stops before it binds a queue to the draft.
+        if (!settings.AllowDraftContracts
+            && endpoints.All.SelectMany(endpoint => endpoint.Routes).SelectMany(route => new[] { route.HandlerContract, route.WireContract }).FirstOrDefault(contract => contract.IsDraft) is { } draft)
+        {
+            throw new InvalidOperationException(Contracts.DraftContracts.Refusal($"System '{settings.System}' cannot handle", draft));
+        }
+
         await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
 
         // Disposing a consumer waits for its handlers a little past ShutdownTimeout: at ShutdownTimeout they are

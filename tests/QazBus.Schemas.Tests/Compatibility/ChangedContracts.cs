@@ -609,4 +609,50 @@ public static class Unchanged
     }
 }
 
+/// <summary>
+/// One version under review: as committed while a draft (DraftBefore), changed in a way that breaks a published
+/// version while still a draft (DraftAfter), the same change with the draft mark removed (PublishedAfter), and the
+/// committed shape without the mark (PublishedBefore), to publish or to reopen.
+/// </summary>
+public static class DraftChanged
+{
+    [Contract("test.change.draft", 1)]
+    [ContractDraft]
+    public sealed record DraftBefore
+    {
+        public required string Iin { get; init; }
+
+        public required string Amount { get; init; }
+    }
+
+    [Contract("test.change.draft", 1)]
+    [ContractDraft]
+    public sealed record DraftAfter
+    {
+        public required string Iin { get; init; }
+
+        public required decimal Amount { get; init; }
+
+        public required DateOnly GrantedOn { get; init; }
+    }
+
+    [Contract("test.change.draft", 1)]
+    public sealed record PublishedBefore
+    {
+        public required string Iin { get; init; }
+
+        public required string Amount { get; init; }
+    }
+
+    [Contract("test.change.draft", 1)]
+    public sealed record PublishedAfter
+    {
+        public required string Iin { get; init; }
+
+        public required decimal Amount { get; init; }
+
+        public required DateOnly GrantedOn { get; init; }
+    }
+}
+
 #pragma warning restore CA1034

@@ -11,7 +11,8 @@ namespace QazBus.Transport.RabbitMq;
 
 /// <summary>
 /// The one way QazBus opens a connection to RabbitMQ: the transport's publish and consume connections, the
-/// operator's <see cref="Operations.ErrorQueueClient"/> (<c>qazbus errors</c>) and every host use it, so each gets the
+/// operator's <see cref="Operations.ErrorQueueClient"/> (<c>qazbus errors</c>), <see cref="Operations.ContractProbe"/>
+/// (<c>qazbus probe</c>) and every host use it, so each gets the
 /// same URI handling, TLS (the state's own certificate authority, a client certificate), automatic recovery,
 /// heartbeat and start-up retry, and the same clear failures.
 /// </summary>
@@ -76,6 +77,12 @@ internal sealed partial class BrokerConnections
 
     /// <summary>The broker's nodes (host and port), for messages.</summary>
     public string Endpoint => _endpoint;
+
+    /// <summary>The user the connections log in as, for messages (never the password).</summary>
+    public string UserName => _factory.UserName;
+
+    /// <summary>The virtual host the connections open, for messages.</summary>
+    public string VirtualHost => _factory.VirtualHost;
 
     /// <summary>Opens a connection, retrying while the broker does not answer, within <see cref="RabbitMqOptions.ConnectTimeout"/>.</summary>
     /// <param name="clientName">The name the broker's management UI shows for the connection, for example the system id.</param>
