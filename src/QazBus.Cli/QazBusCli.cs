@@ -28,6 +28,7 @@ internal static class QazBusCli
         root.Subcommands.Add(KeysCommands.Create(context));
         root.Subcommands.Add(ErrorsCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
+        root.Subcommands.Add(DoctorCommands.Create(context));
         return root;
     }
 
