@@ -29,6 +29,7 @@ internal static class QazBusCli
         root.Subcommands.Add(ErrorsCommands.Create(context));
         root.Subcommands.Add(ProbeCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
+        root.Subcommands.Add(DoctorCommands.Create(context));
         return root;
     }
 

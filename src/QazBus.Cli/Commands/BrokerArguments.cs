@@ -52,6 +52,9 @@ internal sealed class BrokerArguments
         command.Options.Add(_connectTimeout);
     }
 
+    /// <summary>True when a broker is named, by --uri or <see cref="UriVariable"/>: for commands whose broker checks are optional.</summary>
+    public bool HasUri(ParseResult parse) => parse.GetValue(_uri) is not null || Environment.GetEnvironmentVariable(UriVariable) is { Length: > 0 };
+
     /// <summary>The broker settings from the command line, else the environment.</summary>
     public RabbitMqOptions Options(ParseResult parse)
     {

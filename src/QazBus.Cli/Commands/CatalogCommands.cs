@@ -23,6 +23,12 @@ internal static class CatalogCommands
             parseResult => Catalog(context, parseResult.GetValue(output), parseResult.GetValue(file)));
     }
 
+    /// <summary>
+    /// The registry as the catalog names it: as given with --registry, else as written in the repository (not as found
+    /// from the working directory), so the catalog reads the same wherever it is generated.
+    /// </summary>
+    internal static string Source(string? registryOption) => registryOption?.Replace('\\', '/') ?? RegistryCommands.DefaultRegistryFile;
+
     private static int Catalog(CliContext context, string? outputOption, string? fileOption)
     {
         var path = RegistryCommands.RegistryFile(context, fileOption);
@@ -34,11 +40,8 @@ internal static class CatalogCommands
             return ExitCodes.Failed;
         }
 
-        // The source is named as written in the repository, not as found from the working directory, so the
-        // catalog reads the same wherever it is generated.
-        var source = fileOption?.Replace('\\', '/') ?? RegistryCommands.DefaultRegistryFile;
         var contracts = context.Contracts();
-        var text = ContractCatalog.Write(document!.Registry, contracts, source);
+        var text = ContractCatalog.Write(document!.Registry, contracts, Source(fileOption));
         if (outputOption is null)
         {
             context.Out.Write(text);

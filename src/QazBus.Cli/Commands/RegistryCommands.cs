@@ -110,12 +110,15 @@ internal static class RegistryCommands
     {
         foreach (var problem in problems)
         {
-            var place = problem.Line is { } line ? $"{shown}:{line.ToString(CultureInfo.InvariantCulture)}" : shown;
-            context.Console.MarkupLine($"[red]{Markup.Escape(place)}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
+            context.Console.MarkupLine($"[red]{Markup.Escape(Place(shown, problem))}[/]: {Markup.Escape(problem.Path)}: {Markup.Escape(problem.Message)}");
         }
 
         context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(Counts.Of(problems.Count, "problem"))} in {Markup.Escape(shown)}.");
     }
+
+    /// <summary>Where a problem is: <c>file:line</c>, or the file when the line is not known.</summary>
+    internal static string Place(string shown, RegistryProblem problem) =>
+        problem.Line is { } line ? $"{shown}:{line.ToString(CultureInfo.InvariantCulture)}" : shown;
 
     /// <summary>The registry file: <paramref name="option"/> when given, else <see cref="DefaultRegistryFile"/> found upwards.</summary>
     internal static string RegistryFile(CliContext context, string? option)

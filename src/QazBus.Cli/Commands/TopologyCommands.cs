@@ -9,10 +9,16 @@ namespace QazBus.Cli.Commands;
 /// <summary><c>qazbus topology</c>: RabbitMQ definitions (users, permissions, exchanges, queues, bindings, policies) from the registry.</summary>
 internal static class TopologyCommands
 {
+    /// <summary>Where the committed definitions live in the QazBus repository.</summary>
+    public const string DefaultDefinitionsFile = "deploy/rabbitmq/definitions.json";
+
+    /// <summary>The virtual host the definitions are generated for unless --vhost says otherwise.</summary>
+    public const string DefaultVhost = "qazbus";
+
     public static Command Create(CliContext context)
     {
         var registryFile = RegistryCommands.FileOption();
-        var vhost = new Option<string>("--vhost") { Description = "The virtual host. Default: qazbus.", DefaultValueFactory = _ => "qazbus", HelpName = "NAME" };
+        var vhost = new Option<string>("--vhost") { Description = "The virtual host. Default: qazbus.", DefaultValueFactory = _ => DefaultVhost, HelpName = "NAME" };
         var output = new Option<string>("--out") { Description = "Write the definitions to FILE (for rabbitmqctl import_definitions). Default: print them.", HelpName = "FILE" };
         var passwords = new Option<string>("--passwords")
         {
