@@ -107,8 +107,8 @@ internal static class DoctorCommands
             findings.Ok($"system {request.System}: in {shown}: {Describe(bus, entry!)}");
         }
 
-        GeneratedFilesDoctor.CheckDefinitions(findings, context, bus, definitionsPath, registryArgument);
-        GeneratedFilesDoctor.CheckCatalog(findings, context, bus, contracts, catalogPath, request.Registry, registryArgument);
+        GeneratedFilesDoctor.CheckDefinitions(findings, context, bus, definitionsPath, registryArgument, problems.Count == 0);
+        GeneratedFilesDoctor.CheckCatalog(findings, context, bus, contracts, catalogPath, request.Registry, registryArgument, problems.Count == 0);
         if (flow is null)
         {
             // Its queues, rights and keys are the registry's entries for it: there are none to check against.

@@ -32,14 +32,14 @@ internal sealed class Findings(CliContext context)
     /// <summary>The closing line and the exit code: 1 when anything needs a fix.</summary>
     public int Summarize(string system)
     {
-        var passed = Passed.ToString(CultureInfo.InvariantCulture);
+        var passed = Counts.Of(Passed, "check");
         if (Failed == 0)
         {
-            context.Console.MarkupLine($"[green]OK[/]: {Markup.Escape(system)}: {passed} checks passed.");
+            context.Console.MarkupLine($"[green]OK[/]: {Markup.Escape(system)}: {passed} passed.");
             return ExitCodes.Ok;
         }
 
-        context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(system)}: {Markup.Escape(Counts.Of(Failed, "finding"))} to fix, {passed} checks passed.");
+        context.Console.MarkupLine($"[red]FAILED[/]: {Markup.Escape(system)}: {Markup.Escape(Counts.Of(Failed, "finding"))} to fix, {passed} passed.");
         return ExitCodes.Failed;
     }
 }

@@ -21,7 +21,8 @@ internal static class GeneratedFilesDoctor
     /// <param name="registry">The registry.</param>
     /// <param name="path">The committed definitions, or null when none was found (a finding).</param>
     /// <param name="registryArgument">The <c>--registry</c> argument the fix repeats, or empty for the repository's.</param>
-    public static string CheckDefinitions(Findings findings, CliContext context, BusRegistry registry, string? path, string registryArgument)
+    /// <param name="registrySound">False when the registry has problems: the generators refuse it until they are fixed.</param>
+    public static string CheckDefinitions(Findings findings, CliContext context, BusRegistry registry, string? path, string registryArgument, bool registrySound)
     {
         if (path is null)
         {
@@ -61,7 +62,7 @@ internal static class GeneratedFilesDoctor
         }
         else
         {
-            findings.Fail($"definitions {shown}: stale, not what the registry generates: run qazbus topology{registryArgument}{vhostArgument} --out {shown} and commit it");
+            findings.Fail($"definitions {shown}: stale, not what the registry generates: {First(registrySound)}run qazbus topology{registryArgument}{vhostArgument} --out {shown} and commit it");
         }
 
         return vhost;
@@ -75,8 +76,9 @@ internal static class GeneratedFilesDoctor
     /// <param name="path">The committed catalog, or null when none was found (a finding).</param>
     /// <param name="registryOption">The --registry option as given: the catalog names its source so.</param>
     /// <param name="registryArgument">The <c>--registry</c> argument the fix repeats, or empty for the repository's.</param>
+    /// <param name="registrySound">False when the registry has problems: the generators refuse it until they are fixed.</param>
     public static void CheckCatalog(
-        Findings findings, CliContext context, BusRegistry registry, IReadOnlyList<ContractDescriptor> contracts, string? path, string? registryOption, string registryArgument)
+        Findings findings, CliContext context, BusRegistry registry, IReadOnlyList<ContractDescriptor> contracts, string? path, string? registryOption, string registryArgument, bool registrySound)
     {
         if (path is null)
         {
@@ -102,7 +104,10 @@ internal static class GeneratedFilesDoctor
         }
         else
         {
-            findings.Fail($"catalog {shown}: stale, not what the registry and the contracts in code generate: run qazbus catalog{registryArgument} --out {shown} and commit it");
+            findings.Fail($"catalog {shown}: stale, not what the registry and the contracts in code generate: {First(registrySound)}run qazbus catalog{registryArgument} --out {shown} and commit it");
         }
     }
+
+    // `qazbus topology` and `qazbus catalog` refuse a registry with problems: the fix starts there.
+    private static string First(bool registrySound) => registrySound ? string.Empty : "fix the registry's problems above, then ";
 }
