@@ -59,7 +59,7 @@ public sealed record ContractDescriptor
     public string? Replacement { get; }
 
     /// <summary>The CloudEvents <c>dataschema</c> of a contract version: <c>urn:qazbus:contract:{name}:v{major}</c>.</summary>
-    public static string DataSchemaUri(string name, int majorVersion) => $"urn:qazbus:contract:{name}:v{majorVersion}";
+    public static string DataSchemaUri(string name, int majorVersion) => $"{Wire.IncomingEnvelope.DataSchemaPrefix}{name}:v{majorVersion}";
 
     /// <summary>Reads the <see cref="ContractAttribute"/> of <paramref name="type"/>.</summary>
     /// <exception cref="InvalidOperationException">The type has no attribute, its name or version is invalid, or it is marked both draft and deprecated.</exception>

@@ -41,6 +41,7 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
     // Asynchronous requests sent by this process and not answered yet, with their hashes: an answer must name one
     // of them exactly. After a restart the map is empty, and the answer's hash is checked against the message log.
     private readonly ConcurrentDictionary<string, (string Hash, DateTimeOffset Deadline)> _sent = new(StringComparer.Ordinal);
+    private int _sweepAt = 10_000;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IRequestChannel? _channel;
 
@@ -168,8 +169,9 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
 
     private void Remember(string requestId, string hash, DateTimeOffset deadline)
     {
-        // Bounded by the requests' ends of life: past it an answer is expired anyway.
-        if (_sent.Count > 10_000)
+        // Bounded by the requests' ends of life: past it an answer is expired anyway. Swept when the map has doubled
+        // since the last sweep, not on every request: many long-lived requests must not make each send a scan.
+        if (_sent.Count > Volatile.Read(ref _sweepAt))
         {
             var now = _time.GetUtcNow();
             foreach (var (id, entry) in _sent)
@@ -179,6 +181,8 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
                     _sent.TryRemove(id, out _);
                 }
             }
+
+            Volatile.Write(ref _sweepAt, Math.Max(10_000, _sent.Count * 2));
         }
 
         _sent[requestId] = (hash, deadline);

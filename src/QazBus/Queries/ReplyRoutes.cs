@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using QazBus.Contracts;
 using QazBus.Handling;
@@ -46,7 +45,7 @@ internal sealed class ReplyRoutes
         var message = context.Message;
         var envelope = context.Envelope!;
         var queryText = message.GetHeader(WireHeaders.Query);
-        if (!TryParseDataSchema(queryText, out var query, out var version))
+        if (!IncomingEnvelope.TryParseDataSchema(queryText, out var query, out var version))
         {
             throw new MessageRejectedException(queryText is null ? RejectReason.MissingHeader : RejectReason.InvalidHeader,
                 $"A query answer needs header '{WireHeaders.Query}' naming its request's dataschema (urn:qazbus:contract:{{query}}:v{{major}}); it is '{queryText}'.");
@@ -93,28 +92,6 @@ internal sealed class ReplyRoutes
         }
 
         return handler.Invoke(context.Services!, context.Contract, null, answer, context.MessageContext!, context.CancellationToken);
-    }
-
-    internal static bool TryParseDataSchema(string? dataSchema, out string name, out int version)
-    {
-        const string prefix = "urn:qazbus:contract:";
-        name = string.Empty;
-        version = 0;
-        if (dataSchema is null || !dataSchema.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var colon = dataSchema.LastIndexOf(":v", StringComparison.Ordinal);
-        if (colon <= prefix.Length
-            || !int.TryParse(dataSchema.AsSpan(colon + 2), NumberStyles.None, CultureInfo.InvariantCulture, out version)
-            || version < 1)
-        {
-            return false;
-        }
-
-        name = dataSchema[prefix.Length..colon];
-        return BusNames.IsValidContractName(name);
     }
 
     /// <summary>Which request an answer answers, and who answered.</summary>

@@ -14,7 +14,30 @@ internal sealed record IncomingEnvelope(
     DateTimeOffset Time,
     string? CorrelationId)
 {
-    private const string DataSchemaPrefix = "urn:qazbus:contract:";
+    /// <summary>The start of every <c>dataschema</c>: <c>urn:qazbus:contract:{name}:v{major}</c>.</summary>
+    internal const string DataSchemaPrefix = "urn:qazbus:contract:";
+
+    /// <summary>Reads a <c>dataschema</c> on its own (an answer's <c>qazbus-query</c> header names its request's).</summary>
+    internal static bool TryParseDataSchema(string? dataSchema, out string name, out int version)
+    {
+        name = string.Empty;
+        version = 0;
+        if (dataSchema is null || !dataSchema.StartsWith(DataSchemaPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var colon = dataSchema.LastIndexOf(":v", StringComparison.Ordinal);
+        if (colon <= DataSchemaPrefix.Length
+            || !int.TryParse(dataSchema.AsSpan(colon + 2), NumberStyles.None, CultureInfo.InvariantCulture, out version)
+            || version < 1)
+        {
+            return false;
+        }
+
+        name = dataSchema[DataSchemaPrefix.Length..colon];
+        return BusNames.IsValidContractName(name);
+    }
 
     public static IncomingEnvelope Read(TransportMessage message)
     {
