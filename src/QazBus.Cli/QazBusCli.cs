@@ -30,6 +30,7 @@ internal static class QazBusCli
         root.Subcommands.Add(ProbeCommands.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(DoctorCommands.Create(context));
+        root.Subcommands.Add(NewCommands.Create(context));
         return root;
     }
 

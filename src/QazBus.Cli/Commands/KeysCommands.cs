@@ -43,12 +43,14 @@ internal static class KeysCommands
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        // The registry stores the public key as base64 DER SubjectPublicKeyInfo: the PEM body on one line.
-        var key = string.Concat(publicPem.Split('\n').Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)));
-        var entry = JsonSerializer.Serialize(new { id, algorithm = "ecdsa-p256", key }, Wire.BusJson.Options);
+        var entry = JsonSerializer.Serialize(new { id, algorithm = "ecdsa-p256", key = RegistryKey(publicPem) }, Wire.BusJson.Options);
         context.Console.MarkupLine($"[green]wrote[/] the private key of {Markup.Escape(system)} to {Markup.Escape(output)}: mount it as a secret, set QazBus:Signing:KeyId={Markup.Escape(id)} and QazBus:Signing:PrivateKeyPath.");
         context.Console.MarkupLine($"Add to the system's \"publicKeys\" in the registry:");
         context.Out.WriteLine(entry);
         return ExitCodes.Ok;
     }
+
+    /// <summary>The registry stores a public key as base64 DER SubjectPublicKeyInfo: the PEM body on one line.</summary>
+    internal static string RegistryKey(string publicPem) =>
+        string.Concat(publicPem.Split('\n').Where(line => line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal)).Select(line => line.Trim()));
 }
