@@ -58,6 +58,21 @@ internal sealed class GeneratedBroker : IAsyncDisposable
     public string UriOf(string system, string? password = null) =>
         $"amqp://{Uri.EscapeDataString(system)}:{password ?? _passwords[system]}@{_broker.Host}:{_broker.Port}/{Vhost}";
 
+    /// <summary>The AMQP URI of the broker's administrator (the test broker's own user) in this vhost.</summary>
+    public string AdministratorUri => $"amqp://{_broker.UserInfo}@{_broker.Host}:{_broker.Port}/{Vhost}";
+
+    /// <summary>Lets the administrator use this vhost, as an operator observing the flows would.</summary>
+    public async Task GrantAdministratorAsync()
+    {
+        var user = Uri.UnescapeDataString(_broker.UserInfo.Split(':')[0]);
+        using var content = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        using var response = await _management.PutAsync(new Uri($"api/permissions/{Vhost}/{Uri.EscapeDataString(user)}", UriKind.Relative), content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"the management API refused permissions for {user}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     /// <summary>True when <paramref name="queue"/> exists in the vhost.</summary>
     public async Task<bool> QueueExistsAsync(string queue)
     {
