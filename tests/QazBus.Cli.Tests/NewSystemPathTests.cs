@@ -94,6 +94,8 @@ public sealed class NewSystemPathTests(ITestOutputHelper output)
                 var headers = message.BasicProperties.Headers!;
                 Assert.Equal(System, Encoding.UTF8.GetString((byte[])headers[QazBus.Wire.WireHeaders.Source]!));
                 Assert.True(headers.ContainsKey(QazBus.Signing.MessageSignature.SignatureHeader), "the announced event is signed with the scaffolded key");
+                // Receivers find the key under the message's source by its registry id.
+                Assert.Equal(registry.Systems.Single(s => s.Id == System).PublicKeys[0].Id, Encoding.UTF8.GetString((byte[])headers[QazBus.Signing.MessageSignature.KeyHeader]!));
                 Assert.Contains("\"caseNumber\":\"case-2026-0001\"", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
                 await population.StopAsync();
             }

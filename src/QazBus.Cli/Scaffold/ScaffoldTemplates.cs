@@ -266,7 +266,7 @@ internal static class ScaffoldTemplates
             },
             "Signing": {
               "Mode": "Sign",
-              "KeyId": "{{model.System}}/{{model.KeyId}}",
+              "KeyId": "{{model.KeyId}}",
               "PrivateKeyPath": "signing-key.pem"
             },{{(model.HasDrafts ? "\n    \"AllowDraftContracts\": true," : string.Empty)}}
             "Storage": {

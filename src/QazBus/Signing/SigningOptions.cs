@@ -6,7 +6,7 @@ public sealed class SigningOptions
     /// <summary>Off (development), Sign (sign what is sent; verify signed messages, accept unsigned: for migration), or Required (production).</summary>
     public SigningMode Mode { get; set; } = SigningMode.Off;
 
-    /// <summary>The id of this system's signing key, as published in the registry, for example <c>mju.population-registry/2026-11</c>.</summary>
+    /// <summary>The id of this system's signing key among its keys in the registry (its <c>publicKeys[].id</c>), for example <c>2026-11</c>; receivers look it up under the message's source system.</summary>
     public string? KeyId { get; set; }
 
     /// <summary>Path of this system's private key (PKCS#8 PEM). Mount it as a secret; never put the key in source control.</summary>
