@@ -43,6 +43,8 @@ public static class GatewayHostExtensions
         services.AddSingleton<BodyReader>();
 
         services.AddProblemDetails();
+        // The document a 1C or Java team generates its client from; 3.1, the version JSON Schema 2020-12 fits.
+        services.AddOpenApi(options => options.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1);
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, RegistryAuthorizationHandler>();
@@ -86,7 +88,9 @@ public static class GatewayHostExtensions
         app.UseRateLimiter();
         app.UseAuthorization();
 
-        var v1 = app.MapGroup("/v1").RequireRateLimiting(ClientRateLimit);
+        app.MapOpenApi("/openapi/v1.json");
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(ClientRateLimit).RequireAuthorization();
+        QazBus.Gateway.Discovery.DiscoveryEndpoints.Map(v1);
         v1.MapPost("/messages/{name}/v{version:int}", PublishEndpoint.HandleAsync)
             .RequireAuthorization(RegistryAuthorizationHandler.PublishPolicy)
             .WithName("Publish");
