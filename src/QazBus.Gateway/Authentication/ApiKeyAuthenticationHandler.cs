@@ -40,7 +40,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties) =>
         await GatewayProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, GatewayProblems.NotAuthenticated, "Not authenticated",
-            $"Present a client certificate or an API key (header {HeaderName}) registered for your system in the registry.");
+            $"Present an API key (header {HeaderName}) whose SHA-256 the registry lists for your system (systems[].gateway.apiKeys).");
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         await GatewayProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, GatewayProblems.NotAllowed, "Not allowed",
