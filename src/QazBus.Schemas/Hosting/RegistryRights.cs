@@ -28,6 +28,9 @@ internal sealed partial class RegistryRights(RegistryFile file, IOptions<QazBusO
 
     public System.Security.Cryptography.ECDsa? Find(string systemId, string keyId) => Current().Keys.Find(systemId, keyId);
 
+    /// <summary>The registry in force (the last good file).</summary>
+    public Registry.BusRegistry Registry => Current().Registry;
+
     private Snapshot Current()
     {
         var current = _current;
@@ -76,13 +79,14 @@ internal sealed partial class RegistryRights(RegistryFile file, IOptions<QazBusO
     }
 
     private Snapshot Load(Registry.RegistryDocument document, string path) => new(
+        document.Registry,
         new RegistryQueryAccessPolicy(document.Registry),
         RegistryTrustedKeyStore.From(document.Registry, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)),
         LastWrite(path));
 
     private static DateTime LastWrite(string path) => File.GetLastWriteTimeUtc(RegistryFile.Resolve(path));
 
-    private sealed record Snapshot(IQueryAccessPolicy Policy, ITrustedKeyStore Keys, DateTime LastWrite);
+    private sealed record Snapshot(Registry.BusRegistry Registry, IQueryAccessPolicy Policy, ITrustedKeyStore Keys, DateTime LastWrite);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The registry file {Path} changed: its approved requesters and public keys are in force")]
     private static partial void LogReloaded(ILogger logger, string path);

@@ -17,4 +17,7 @@ public sealed record RegistrySystem
 
     /// <summary>The keys the system signs its messages with, if any.</summary>
     public IReadOnlyList<RegistryPublicKey> PublicKeys { get; init; } = [];
+
+    /// <summary>How the system authenticates to the HTTP gateway, if it uses it.</summary>
+    public RegistryGatewayAccess? Gateway { get; init; }
 }

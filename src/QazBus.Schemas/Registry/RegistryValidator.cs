@@ -144,6 +144,8 @@ public sealed class RegistryValidator
             CheckPublicKeys(system, path);
         }
 
+        CheckGatewayAccess(systems);
+
         return seen.ToDictionary(pair => pair.Key, pair => pair.Value.System, StringComparer.Ordinal);
     }
 
@@ -213,6 +215,47 @@ public sealed class RegistryValidator
             if (KeyProblem(key) is { } problem)
             {
                 Problem($"{path}.key", $"key '{key.Id}' of system '{system.Id}': {problem}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gateway credentials are hashes of 64 hexadecimal digits, named once per system; one certificate key or API key
+    /// belongs to one system only, or the gateway could not tell who is calling.
+    /// </summary>
+    private void CheckGatewayAccess(IReadOnlyList<RegistrySystem> systems)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < systems.Count; i++)
+        {
+            if (systems[i].Gateway is not { } access)
+            {
+                continue;
+            }
+
+            var system = systems[i].Id;
+            var credentials = access.ClientCertificates.Select((c, k) => ($"$.systems[{i}].gateway.clientCertificates[{k}]", c.Id, c.SpkiSha256, "spkiSha256", "client certificate"))
+                .Concat(access.ApiKeys.Select((a, k) => ($"$.systems[{i}].gateway.apiKeys[{k}]", a.Id, a.Sha256, "sha256", "API key")));
+            var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (path, id, hash, field, kind) in credentials)
+            {
+                if (string.IsNullOrWhiteSpace(id) || id.Any(char.IsWhiteSpace))
+                {
+                    Problem($"{path}.id", $"{kind} id '{id}' of system '{system}' must be non-empty and contain no spaces");
+                }
+                else if (!ids.TryAdd(kind + "/" + id, path))
+                {
+                    Problem($"{path}.id", $"{kind} id '{id}' is listed twice for system '{system}' (first at {ids[kind + "/" + id]})");
+                }
+
+                if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigit))
+                {
+                    Problem($"{path}.{field}", $"{kind} '{id}' of system '{system}': {field} must be a SHA-256 written as 64 hexadecimal digits");
+                }
+                else if (!owners.TryAdd(hash, path))
+                {
+                    Problem($"{path}.{field}", $"{kind} '{id}' of system '{system}' has the same hash as {owners[hash]}: a credential identifies one system");
+                }
             }
         }
     }

@@ -57,19 +57,22 @@ internal sealed class OutgoingMessageFactory
     {
         ArgumentNullException.ThrowIfNull(contract);
         var descriptor = _catalog.Get(contract.GetType());
+        // The gateway sends for the client system it authenticated; everyone else sends as this host's system.
+        var system = SourceScope.Current?.System ?? _system;
+        var agency = system == _system ? _agency : BusNames.AgencyOf(system);
 
         // Only the owner publishes a contract: a tax office cannot announce a citizen's registration. A query's
         // request is the exception: its approved requesters send it (the broker and the provider check the right).
-        if (!descriptor.IsQuery && !Platform.MayPublish(_agency, descriptor))
+        if (!descriptor.IsQuery && !Platform.MayPublish(agency, descriptor))
         {
             throw new InvalidOperationException(
-                $"System '{_system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");
+                $"System '{system}' cannot publish contract '{descriptor.Name}' v{descriptor.MajorVersion}: only systems of agency '{descriptor.Owner}' publish it.");
         }
 
         // A draft's schema may still change under its consumers: it stays off any bus that did not opt in.
         if (descriptor.IsDraft && !_allowDrafts)
         {
-            throw new InvalidOperationException(DraftContracts.Refusal($"System '{_system}' cannot publish", descriptor));
+            throw new InvalidOperationException(DraftContracts.Refusal($"System '{system}' cannot publish", descriptor));
         }
 
         _deprecation.OnPublish(descriptor);
@@ -98,7 +101,7 @@ internal sealed class OutgoingMessageFactory
         {
             [WireHeaders.SpecVersion] = WireHeaders.SpecVersionValue,
             [WireHeaders.Id] = messageId,
-            [WireHeaders.Source] = _system,
+            [WireHeaders.Source] = system,
             [WireHeaders.Type] = descriptor.Name,
             [WireHeaders.Time] = HeaderText.Time(time),
             [WireHeaders.DataSchema] = descriptor.DataSchema,
@@ -123,7 +126,7 @@ internal sealed class OutgoingMessageFactory
             CorrelationId = options?.CorrelationId,
             ReplyTo = replyTo,
             Type = descriptor.Name,
-            AppId = _system,
+            AppId = system,
             Timestamp = time,
         });
     }
@@ -141,7 +144,7 @@ internal sealed class OutgoingMessageFactory
             activity.SetTag("messaging.destination.name", descriptor.Exchange);
             activity.SetTag("qazbus.contract.name", descriptor.Name);
             activity.SetTag("qazbus.contract.version", descriptor.MajorVersion);
-            activity.SetTag("qazbus.source", _system);
+            activity.SetTag("qazbus.source", SourceScope.Current?.System ?? _system);
         }
 
         return activity;

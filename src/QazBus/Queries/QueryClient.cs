@@ -205,10 +205,16 @@ internal sealed partial class QueryClient : IQueryClient, IAsyncDisposable
             [new(WireHeaders.Deadline, deadlineText)],
             replyTo);
         var headers = outgoing.Message.Headers;
+        // The source is this system, or the client system a gateway asks for (SourceScope).
         var hash = RequestHash.Compute(
-            outgoing.MessageId, _system, (string)headers[WireHeaders.DataSchema]!, (string)headers[WireHeaders.Time]!, deadlineText, outgoing.Message.Body.Span);
+            outgoing.MessageId, (string)headers[WireHeaders.Source]!, (string)headers[WireHeaders.DataSchema]!, (string)headers[WireHeaders.Time]!, deadlineText, outgoing.Message.Body.Span);
         activity?.SetTag("messaging.message.id", outgoing.MessageId);
         activity?.SetTag("qazbus.query.deadline", deadlineText);
+        if (SourceScope.Current is { } scope)
+        {
+            scope.RequestHash = hash;
+        }
+
         return (outgoing, hash);
     }
 

@@ -1,4 +1,5 @@
 using QazBus.Configuration;
+using QazBus.Gateway.Configuration;
 using QazBus.Hosting.Health;
 using QazBus.Hosting.LegacySystems;
 using QazBus.Hosting.Telemetry;
@@ -16,6 +17,7 @@ public sealed class SettingsReferenceTests
         (HealthOptions.SectionName, typeof(HealthOptions), "Health endpoints (`QazBus:Health`, package QazBus.Hosting)"),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions), "Telemetry (`QazBus:Telemetry`, package QazBus.Hosting)"),
         ($"{LegacySystemOptions.SectionPrefix}:{{name}}", typeof(LegacySystemOptions), "Legacy systems called over HTTP (`QazBus:LegacySystems:{name}`, package QazBus.Hosting)"),
+        (GatewayOptions.SectionName, typeof(GatewayOptions), "The HTTP gateway (`QazBus:Gateway`, host QazBus.Gateway)"),
     ];
 
     [Fact]
