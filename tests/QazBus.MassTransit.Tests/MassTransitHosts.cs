@@ -52,7 +52,7 @@ public sealed class CitizenConsumer(Received received) : IConsumer<CitizenRegist
     public Task Consume(ConsumeContext<CitizenRegisteredV2> context)
     {
         received.Add(nameof(CitizenConsumer), context.Message, context);
-        return Task.CompletedTask;
+        return received.FailWhen(context.Message) ? throw new InvalidOperationException("Citizen consumer fails on purpose.") : Task.CompletedTask;
     }
 }
 
@@ -61,7 +61,7 @@ public static class MassTransitHosts
 {
     public const string Endpoint = "citizens";
 
-    public static IHost Build(string system, string uri, Received received, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+    public static IHost Build(string system, string uri, Received received, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool addresses = true) =>
         TestHosts.Build(system, uri, settings: settings, services: s =>
         {
             s.AddSingleton(received);
@@ -76,7 +76,11 @@ public static class MassTransitHosts
                     cfg.UseQazBus(context);
                     cfg.QazBusEndpoint(context, Endpoint, e =>
                     {
-                        e.ConfigureConsumer<AddressConsumer>(context);
+                        if (addresses)
+                        {
+                            e.ConfigureConsumer<AddressConsumer>(context);
+                        }
+
                         e.ConfigureConsumer<CitizenConsumer>(context);
                     });
                 });
