@@ -56,10 +56,21 @@ public static class QazBusMassTransitExtensions
         configurator.MessageTopology.SetEntityNameFormatter(new QazBusEntityNameFormatter(configurator.MessageTopology.EntityNameFormatter));
 
         // Contract exchanges belong to the registry's definitions (or to the SDK): MassTransit only publishes to them.
-        foreach (var contract in ContractTypes.Loaded())
+        var contracts = ContractTypes.Loaded();
+        foreach (var contract in contracts)
         {
             configurator.Publish(contract, publish => publish.Exclude = true);
         }
+
+        // The exchanges of the contracts this system may publish are declared by the SDK's transport, as an SDK
+        // publisher's are (not at all under ManagedTopology, where the registry's definitions hold them).
+        var agency = BusNames.AgencyOf(options.System);
+        var owned = contracts.Select(Contracts.ContractDescriptor.For)
+            .Where(contract => !contract.IsQuery && Contracts.Platform.MayPublish(agency, contract))
+            .Select(contract => contract.Exchange)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        configurator.ConnectBusObserver(new DeclareOnStartObserver(context.GetRequiredService<IBusTransport>(), owned, null));
 
         configurator.OverrideDefaultBusEndpointQueueName($"{options.System}.bus-{Guid.NewGuid():N}");
         var serializer = new QazBusMessageSerializer(context.GetRequiredService<OutgoingMessageFactory>());
@@ -87,7 +98,7 @@ public static class QazBusMassTransitExtensions
         var options = QazBusOptionsOf(context);
         var definition = new EndpointDefinition(endpoint);
         definition.Bind(options.System); // validates the name with the SDK's naming
-        configurator.ConnectBusObserver(new DeclareEndpointObserver(context.GetRequiredService<IBusTransport>(), definition));
+        configurator.ConnectBusObserver(new DeclareOnStartObserver(context.GetRequiredService<IBusTransport>(), [], definition));
 
         configurator.ReceiveEndpoint(definition.Queue, e =>
         {
@@ -121,8 +132,8 @@ public static class QazBusMassTransitExtensions
             where T : class => specification.AddPipeSpecification(new global::MassTransit.Configuration.FilterPipeSpecification<SendContext<T>>(new QazBusPublishFilter<T>(serializer)));
     }
 
-    /// <summary>Declares the endpoint with the SDK's transport before MassTransit starts consuming it.</summary>
-    private sealed class DeclareEndpointObserver(IBusTransport transport, EndpointDefinition endpoint) : IBusObserver
+    /// <summary>Declares exchanges and an endpoint with the SDK's transport before MassTransit starts publishing or consuming.</summary>
+    private sealed class DeclareOnStartObserver(IBusTransport transport, IReadOnlyList<string> exchanges, EndpointDefinition? endpoint) : IBusObserver
     {
         public void PostCreate(IBus bus)
         {
@@ -135,7 +146,15 @@ public static class QazBusMassTransitExtensions
         public async Task PreStart(IBus bus)
         {
             await transport.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-            await transport.DeclareEndpointAsync(endpoint.Queue, endpoint.Exchanges, CancellationToken.None).ConfigureAwait(false);
+            foreach (var exchange in exchanges)
+            {
+                await transport.DeclareExchangeAsync(exchange, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (endpoint is not null)
+            {
+                await transport.DeclareEndpointAsync(endpoint.Queue, endpoint.Exchanges, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         public Task PostStart(IBus bus, Task<BusReady> busReady) => Task.CompletedTask;
