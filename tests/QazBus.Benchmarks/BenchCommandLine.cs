@@ -15,7 +15,7 @@ internal sealed class BenchCommandLine
 
     private readonly Argument<string[]> _scenarios = new("scenario")
     {
-        Description = "raw | direct | masstransit | outbox | outbox-fsync-off | rpc-raw | query | all (every scenario, one process run), or a comma list; " +
+        Description = "raw | direct | masstransit | masstransit-qazbus (MassTransit joined with UseQazBus) | outbox | outbox-fsync-off | rpc-raw | query | all (every scenario, one process run), or a comma list; " +
                       "rpc-raw: the plain client's request/response over direct reply-to, query's baseline; query: a QazBus query round trip (64 in flight); " +
                       "rpc-raw-headers: rpc-raw with a QazBus query's AMQP properties and headers (not in all); " +
                       "raw-throttled: raw with RabbitMQ.Client's default publish limiter (not in all); " +

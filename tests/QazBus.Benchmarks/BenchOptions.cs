@@ -6,7 +6,7 @@ namespace QazBus.Benchmarks;
 /// </summary>
 internal sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "outbox", "outbox-fsync-off", "rpc-raw", "query"];
+    public static readonly string[] AllScenarios = ["raw", "direct", "masstransit", "masstransit-qazbus", "outbox", "outbox-fsync-off", "rpc-raw", "query"];
 
     /// <summary>Not in <c>all</c>: raw variants that isolate one cost (the client's publish limiter; QazBus's headers on the wire).</summary>
     public static readonly string[] ExtraScenarios = ["raw-throttled", "raw-headers", "rpc-raw-headers"];

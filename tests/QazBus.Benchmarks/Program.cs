@@ -137,6 +137,10 @@ async Task<List<PhaseResult>> RunScenarioAsync(string name, int round)
             scenario = new QueryScenario(options.Uri!, QueryWindow, options.Settings);
             queues = [QueryScenario.Queue, QueryScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
             break;
+        case "masstransit-qazbus":
+            scenario = new MassTransitQazBusScenario(options.Uri!, options.Window, options.Settings);
+            queues = [MassTransitQazBusScenario.Queue, MassTransitQazBusScenario.Queue + QazBus.Naming.BusNames.ErrorQueueSuffix];
+            break;
         case "masstransit":
             scenario = new MassTransitScenario(options.Uri!, prefetch, concurrency, options.Window);
             queues = [MassTransitScenario.Queue, MassTransitScenario.Queue + "_error", MassTransitScenario.Queue + "_skipped"];

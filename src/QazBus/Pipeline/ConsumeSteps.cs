@@ -18,7 +18,14 @@ namespace QazBus.Pipeline;
 /// </summary>
 internal static class ConsumeSteps
 {
-    public static ConsumePipeline Build(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped)
+    public static ConsumePipeline Build(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped) =>
+        Build(endpoint, services, onKillSwitchTripped, new HandlerStep());
+
+    /// <summary>
+    /// The same pipeline with another last step in place of the QazBus handler: the MassTransit integration hands the
+    /// checked, upcast contract to MassTransit's consumers there, so every check and retry before it stays this one.
+    /// </summary>
+    public static ConsumePipeline Build(EndpointDefinition endpoint, IServiceProvider services, Func<Task> onKillSwitchTripped, IReceiveStep handler)
     {
         var options = services.GetRequiredService<IOptions<QazBusOptions>>().Value;
         var time = services.GetRequiredService<TimeProvider>();
@@ -50,7 +57,7 @@ internal static class ConsumeSteps
             // then the handler.
             new AttemptStep(services.GetRequiredService<IServiceScopeFactory>(), policy, logger),
             new FilterStep(services.GetServices<ConsumeFilterRegistration>().Select(r => r.FilterType).ToArray()),
-            new HandlerStep(),
+            handler,
         ];
         return new ConsumePipeline(endpoint, steps);
     }
