@@ -211,6 +211,27 @@ public sealed class DoctorCommandTests : IDisposable
         Assert.StartsWith("error: 'Benefits' is not a system id", invalid.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_settings_file_stands_in_for_the_options_and_a_contradiction_is_a_usage_error()
+    {
+        var settings = Write("appsettings.json", """{ "QazBus": { "System": "kgd.tax-office", "Signing": { "Mode": "Off" } } }""");
+        var nameless = Write("nameless.json", """{ "QazBus": { "Transport": "RabbitMq" } }""");
+
+        var fromFile = await Cli.RunInRepositoryAsync("doctor", "--settings", settings);
+        var contradicted = await Cli.RunInRepositoryAsync("doctor", "--settings", settings, "--system", "mju.population-registry");
+        var missing = await Cli.RunInRepositoryAsync("doctor", "--settings", nameless);
+        var neither = await Cli.RunInRepositoryAsync("doctor");
+
+        Assert.True(fromFile.ExitCode == 0, fromFile.ToString());
+        Assert.Contains("OK: kgd.tax-office", fromFile.Output, StringComparison.Ordinal);
+        Assert.True(contradicted.ExitCode == 2, contradicted.ToString());
+        Assert.Contains("--system mju.population-registry is not the system of", contradicted.Error, StringComparison.Ordinal);
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains("has no QazBus:System and --system is not given", missing.Error, StringComparison.Ordinal);
+        Assert.True(neither.ExitCode == 2, neither.ToString());
+        Assert.Contains("--system or --settings is required", neither.Error, StringComparison.Ordinal);
+    }
+
     private static BusRegistry Parse(string json) =>
         RegistryDocument.TryParse(json, out var document, out var problem) ? document!.Registry : throw new InvalidOperationException(problem!.ToString());
 

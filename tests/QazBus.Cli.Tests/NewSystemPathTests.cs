@@ -49,15 +49,15 @@ public sealed class NewSystemPathTests(ITestOutputHelper output)
             var registry = document!.Registry;
             await using var broker = await GeneratedBroker.StartAsync(registry);
 
-            // 4. The doctor, as the new system's own user under managed topology, with its key.
+            // 4. The doctor, from the system's own settings (id, signing key), as its broker user under managed topology.
             step.Restart();
             var project = Path.Combine(copy, "samples", "Benefits");
             var doctor = await DotnetAsync(copy, TimeSpan.FromMinutes(2),
-                Path.Combine(copy, "src/QazBus.Cli/bin/Release/net10.0/QazBus.Cli.dll"), "doctor", "--system", System,
-                "--uri", broker.UriOf(System), "--managed-topology",
-                "--signing-key", Path.Combine(project, "signing-key.pem"), "--key-id", registry.Systems.Single(s => s.Id == System).PublicKeys[0].Id);
+                Path.Combine(copy, "src/QazBus.Cli/bin/Release/net10.0/QazBus.Cli.dll"), "doctor", "--settings", "samples/Benefits/appsettings.json",
+                "--uri", broker.UriOf(System), "--managed-topology");
             output.WriteLine($"doctor ({step.Elapsed.TotalSeconds:F0} s):\n{doctor}");
             Assert.Contains($"OK: {System}", doctor, StringComparison.Ordinal);
+            Assert.Contains("matches the registry's public key", doctor, StringComparison.Ordinal);
 
             // 5. What the new system announces, seen by an observer queue bound as the broker's administrator.
             await broker.GrantAdministratorAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using QazBus.Cli.Doctor;
 using QazBus.Naming;
 using QazBus.Schemas.Registry;
@@ -16,7 +17,13 @@ internal static class DoctorCommands
 {
     public static Command Create(CliContext context)
     {
-        var system = new Option<string>("--system") { Description = "The system to check, e.g. kgd.tax-office.", Required = true, HelpName = "ID" };
+        var system = new Option<string>("--system") { Description = "The system to check, e.g. kgd.tax-office. Default: QazBus:System of --settings.", HelpName = "ID" };
+        var settings = new Option<string>("--settings")
+        {
+            Description = "The system's appsettings.json: QazBus:System, QazBus:RabbitMq:ManagedTopology and QazBus:Signing (KeyId, PrivateKeyPath relative to the file) stand in for " +
+                          "--system, --managed-topology, --key-id and --signing-key, so the doctor checks what the system will run with.",
+            HelpName = "FILE",
+        };
         var registry = RegistryCommands.FileOption();
         var definitions = CommandBuilder.RepositoryPathOption("--definitions", "The committed broker definitions", TopologyCommands.DefaultDefinitionsFile, "FILE");
         var catalog = CommandBuilder.RepositoryPathOption("--catalog", "The committed contract catalog", CatalogCommands.DefaultCatalogFile, "FILE");
@@ -36,29 +43,75 @@ internal static class DoctorCommands
             "Check a system before it goes live: the registry and the contracts in code, the committed definitions and catalog, and with --uri the broker as the system's own user " +
             "(its queues declared under managed topology, each refusal a finding), with --signing-key its key against the registry. One line per finding; exit 1 when any needs a fix.")
         {
-            system, registry, definitions, catalog, managed, signingKey, keyId,
+            system, settings, registry, definitions, catalog, managed, signingKey, keyId,
         };
         broker.AddTo(command);
         command.SetAction((parse, cancellationToken) => context.RunAsync(() => RunAsync(
             context,
-            new DoctorRequest(
-                parse.GetValue(system)!,
+            WithSettings(context, parse.GetValue(settings), new DoctorRequest(
+                parse.GetValue(system),
                 parse.GetValue(registry),
                 parse.GetValue(definitions),
                 parse.GetValue(catalog),
                 broker.HasUri(parse) ? broker.Options(parse) : null,
                 parse.GetValue(managed),
                 parse.GetValue(signingKey),
-                parse.GetValue(keyId)),
+                parse.GetValue(keyId))),
             cancellationToken)));
         return command;
     }
 
+    /// <summary>
+    /// Fills what the command line leaves out from the system's own settings file, the way the host reads it; a value
+    /// given on both that differs is a usage error, since the doctor would check something the system does not run.
+    /// </summary>
+    private static DoctorRequest WithSettings(CliContext context, string? settingsOption, DoctorRequest request)
+    {
+        if (settingsOption is null)
+        {
+            return request.System is null ? throw CliException.Usage("--system or --settings is required: the system to check") : request;
+        }
+
+        var path = context.Resolve(settingsOption);
+        if (!File.Exists(path))
+        {
+            throw CliException.Usage($"the settings file {settingsOption} does not exist");
+        }
+
+        IConfiguration configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
+        }
+        catch (InvalidDataException exception)
+        {
+            throw CliException.Usage($"{settingsOption} is not a JSON settings file: {exception.Message}");
+        }
+
+        var section = configuration.GetSection("QazBus");
+        var system = Same("--system", request.System, section["System"], settingsOption, "QazBus:System")
+            ?? throw CliException.Usage($"{settingsOption} has no QazBus:System and --system is not given");
+        var managed = request.ManagedTopology || string.Equals(section["RabbitMq:ManagedTopology"], "true", StringComparison.OrdinalIgnoreCase);
+        var signing = section.GetSection("Signing");
+        var signed = !string.IsNullOrEmpty(signing["Mode"]) && !string.Equals(signing["Mode"], "Off", StringComparison.OrdinalIgnoreCase);
+        var keyId = request.KeyId ?? (signed ? signing["KeyId"] : null);
+        var keyPath = signing["PrivateKeyPath"] is { Length: > 0 } file && signed
+            ? Path.GetFullPath(file, Path.GetDirectoryName(path)!) // the host reads it from its folder: `dotnet run` there
+            : null;
+        return request with { System = system, ManagedTopology = managed, KeyId = keyId, SigningKey = request.SigningKey ?? keyPath };
+    }
+
+    private static string? Same(string option, string? given, string? configured, string file, string key) =>
+        given is not null && configured is not null && given != configured
+            ? throw CliException.Usage($"{option} {given} is not the system of {file} ({key}={configured})")
+            : given ?? configured;
+
     private static async Task<int> RunAsync(CliContext context, DoctorRequest request, CancellationToken cancellationToken)
     {
-        if (!BusNames.IsValidSystemId(request.System))
+        var systemId = request.System!; // WithSettings made sure there is one
+        if (!BusNames.IsValidSystemId(systemId))
         {
-            throw CliException.Usage($"'{request.System}' is not a system id ('{{agency}}.{{system}}' in lowercase a-z, 0-9 and '-')");
+            throw CliException.Usage($"'{systemId}' is not a system id ('{{agency}}.{{system}}' in lowercase a-z, 0-9 and '-')");
         }
 
         if ((request.SigningKey is null) != (request.KeyId is null))
@@ -79,7 +132,7 @@ internal static class DoctorCommands
         {
             // Nothing else can be derived from a registry that cannot be read.
             findings.Fail($"registry {RegistryCommands.Place(shown, syntax!)}: {syntax!.Path}: {syntax.Message}");
-            return findings.Summarize(request.System);
+            return findings.Summarize(systemId);
         }
 
         var contracts = context.Contracts();
@@ -96,15 +149,15 @@ internal static class DoctorCommands
             findings.Ok($"registry {shown}: passes the check against the contracts in code, including the versions their upcasters imply");
         }
 
-        var entry = bus.Systems.FirstOrDefault(s => s.Id == request.System);
-        var flow = entry is null ? null : SystemFlow.Of(bus, request.System, contracts);
+        var entry = bus.Systems.FirstOrDefault(s => s.Id == systemId);
+        var flow = entry is null ? null : SystemFlow.Of(bus, systemId, contracts);
         if (flow is null)
         {
-            findings.Fail($"system {request.System}: not in {shown}: add it to $.systems with its subscriptions (README, connect the next agency), then regenerate the definitions and the catalog");
+            findings.Fail($"system {systemId}: not in {shown}: add it to $.systems with its subscriptions (README, connect the next agency), then regenerate the definitions and the catalog");
         }
         else
         {
-            findings.Ok($"system {request.System}: in {shown}: {Describe(bus, entry!)}");
+            findings.Ok($"system {systemId}: in {shown}: {Describe(bus, entry!)}");
         }
 
         GeneratedFilesDoctor.CheckDefinitions(findings, context, bus, definitionsPath, registryArgument, problems.Count == 0);
@@ -112,7 +165,7 @@ internal static class DoctorCommands
         if (flow is null)
         {
             // Its queues, rights and keys are the registry's entries for it: there are none to check against.
-            return findings.Summarize(request.System);
+            return findings.Summarize(systemId);
         }
 
         if (request.Broker is { } broker)
@@ -126,7 +179,7 @@ internal static class DoctorCommands
             SigningDoctor.Check(findings, bus, entry!, keyPath, context.Display(keyPath), request.KeyId!, DateOnly.FromDateTime(DateTime.UtcNow));
         }
 
-        return findings.Summarize(request.System);
+        return findings.Summarize(systemId);
     }
 
     /// <summary>What the registry gives the system, in one phrase.</summary>
@@ -159,7 +212,7 @@ internal static class DoctorCommands
 
     /// <summary>What the command line asks for.</summary>
     private sealed record DoctorRequest(
-        string System,
+        string? System,
         string? Registry,
         string? Definitions,
         string? Catalog,
